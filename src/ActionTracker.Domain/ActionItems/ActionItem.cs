@@ -1,0 +1,55 @@
+namespace ActionTracker.Domain.ActionItems;
+
+/// <summary>The state of one action item, folded from its events.</summary>
+public sealed record ActionItem(
+    Guid Id,
+    string Title,
+    string? Description,
+    string Team,
+    string Owner,
+    Priority Priority,
+    ItemStatus Status,
+    DateTimeOffset DueAt,
+    ItemSource? Source,
+    IReadOnlyList<string> Labels,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? CompletedAt,
+    int OwnerPostponements,
+    int EscalationLevel,
+    int Comments)
+{
+    public bool IsTerminal => Status.IsTerminal();
+
+    public bool IsOverdue(DateTimeOffset now) => !IsTerminal && DueAt < now;
+
+    public static ActionItem Evolve(ActionItem? state, IActionItemEvent @event) => (state, @event) switch
+    {
+        (null, ActionItemCreated e) => new ActionItem(
+            e.ItemId, e.Title, e.Description, e.Team, e.Owner, e.Priority, ItemStatus.Open, e.DueAt, e.Source,
+            e.Labels, e.At, e.At, null, 0, 0, 0),
+        (null, _) => throw new InvalidOperationException($"Stream of {@event.ItemId} does not start with {nameof(ActionItemCreated)}."),
+        (_, ActionItemCreated) => throw new InvalidOperationException($"Item {@event.ItemId} was created twice."),
+        (_, ActionItemStarted e) => state with { Status = ItemStatus.InProgress, UpdatedAt = e.At },
+        (_, ActionItemWorkStopped e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At },
+        (_, ActionItemBlocked e) => state with { Status = ItemStatus.Blocked, UpdatedAt = e.At },
+        (_, ActionItemUnblocked e) => state with { Status = e.ResumedAs, UpdatedAt = e.At },
+        (_, ActionItemCompleted e) => state with { Status = ItemStatus.Done, UpdatedAt = e.At, CompletedAt = e.At },
+        (_, ActionItemCancelled e) => state with { Status = ItemStatus.WontDo, UpdatedAt = e.At, CompletedAt = e.At },
+        (_, ActionItemReopened e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At, CompletedAt = null },
+        (_, ActionItemAssigned e) => state with { Owner = e.Owner, Team = e.Team, UpdatedAt = e.At },
+        (_, ActionItemDueDateChanged e) => state with
+        {
+            DueAt = e.DueAt,
+            UpdatedAt = e.At,
+            OwnerPostponements = state.OwnerPostponements + (e.OwnerPostponement ? 1 : 0),
+            // A new due date re-arms the escalation ladder.
+            EscalationLevel = 0,
+        },
+        (_, ActionItemCommented e) => state with { Comments = state.Comments + 1, UpdatedAt = e.At },
+        _ => throw new InvalidOperationException($"Unknown event {@event.GetType().Name}."),
+    };
+
+    public static ActionItem? Fold(IEnumerable<IActionItemEvent> events) =>
+        events.Aggregate((ActionItem?)null, Evolve);
+}

@@ -1,0 +1,238 @@
+using System.Text.RegularExpressions;
+
+namespace ActionTracker.Domain.ActionItems;
+
+/// <summary>
+/// Decides which events a command produces. Pure: the clock, the caller and the policy come in
+/// through <see cref="DecisionContext"/>. Order of checks: input (400), then permission (403),
+/// then state (409), so a caller who may not act learns nothing about the state. A command that
+/// asks for what is already true returns no events, which makes retries harmless.
+/// </summary>
+public static partial class ActionItemDecider
+{
+    public const int MaxTitle = 200;
+    public const int MaxText = 4000;
+    public const int MaxReason = 1000;
+    public const int MaxLabels = 20;
+    public const int MaxLabel = 50;
+
+    public static IReadOnlyList<IActionItemEvent> Decide(ActionItem? state, ActionItemCommand command, DecisionContext context) =>
+        (state, command) switch
+        {
+            (null, CreateActionItem create) => Create(create, context),
+            (not null, CreateActionItem) => throw new InvalidState("The action item already exists."),
+            (null, _) => throw new InvalidState("The action item does not exist."),
+            (_, ChangeStatus change) => ChangeStatus(state, change, context),
+            (_, AssignActionItem assign) => Assign(state, assign, context),
+            (_, ChangeDueDate change) => ChangeDueDate(state, change, context),
+            (_, AddComment comment) => Comment(state, comment, context),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
+        };
+
+    private static IReadOnlyList<IActionItemEvent> Create(CreateActionItem c, DecisionContext ctx)
+    {
+        var errors = new Errors();
+        errors.Required("title", c.Title, MaxTitle);
+        errors.Optional("description", c.Description, MaxText);
+        errors.Slug("team", c.Team);
+        errors.UserId("owner", c.Owner);
+        if (c.DueAt is { } due && due <= ctx.Now)
+            errors.Add("dueAt", "The due date must be in the future.");
+        if (c.Source is { } source)
+        {
+            errors.Required("source.kind", source.Kind, MaxLabel);
+            errors.Optional("source.ref", source.Ref, MaxTitle);
+            errors.Optional("source.title", source.Title, MaxTitle);
+        }
+        var labels = (c.Labels ?? []).Select(l => l?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToArray();
+        if (labels.Length > MaxLabels)
+            errors.Add("labels", $"At most {MaxLabels} labels.");
+        foreach (var label in labels)
+            if (label.Length is 0 or > MaxLabel)
+                errors.Add("labels", $"Each label has 1 to {MaxLabel} characters.");
+        errors.ThrowIfAny();
+
+        var caller = ctx.Caller;
+        if (!caller.BelongsTo(c.Team) && !caller.IsService && !caller.IsAdmin)
+            throw new NotPermitted($"Only members of team '{c.Team}', services and admins may create its items.");
+
+        var priority = c.Priority ?? Priority.Medium;
+        return
+        [
+            new ActionItemCreated(
+                c.ItemId, c.Title.Trim(), Normalize(c.Description), c.Team, c.Owner.Trim(), priority,
+                c.DueAt ?? ctx.Now + ctx.Policy.DueIn(priority), c.Source, labels, caller.Id, ctx.Now),
+        ];
+    }
+
+    private static IReadOnlyList<IActionItemEvent> ChangeStatus(ActionItem item, ChangeStatus c, DecisionContext ctx)
+    {
+        var errors = new Errors();
+        if (c.Status is ItemStatus.Blocked or ItemStatus.WontDo)
+            errors.Required("reason", c.Reason, MaxReason);
+        else
+            errors.Optional("reason", c.Reason, MaxReason);
+        errors.Optional("resolution", c.Resolution, MaxText);
+        if (c.Resolution is not null && c.Status != ItemStatus.Done)
+            errors.Add("resolution", "Only a change to done carries a resolution.");
+        errors.ThrowIfAny();
+
+        var caller = ctx.Caller;
+        var leadOrAdmin = caller.IsAdmin || caller.LeadsTeam(item.Team);
+        if (!leadOrAdmin && caller.Id != item.Owner)
+            throw new NotPermitted("Only the owner, a lead of the team or an admin may change the status.");
+        var reopening = item.IsTerminal && c.Status == ItemStatus.Open;
+        if ((c.Status == ItemStatus.WontDo || reopening) && !leadOrAdmin)
+            throw new NotPermitted(reopening
+                ? "Only a lead of the team or an admin may reopen a finished item."
+                : "Only a lead of the team or an admin may decide an item will not be done.");
+
+        if (item.Status == c.Status)
+            return [];
+
+        var (by, at, id) = (caller.Id, ctx.Now, item.Id);
+        return (item.Status, c.Status) switch
+        {
+            (ItemStatus.Done or ItemStatus.WontDo, ItemStatus.Open) => [new ActionItemReopened(id, Normalize(c.Reason), by, at)],
+            (ItemStatus.Done or ItemStatus.WontDo, _) => throw new InvalidState(
+                $"The item is {Describe(item.Status)}; reopen it before moving it to {Describe(c.Status)}."),
+            (_, ItemStatus.Done) => [new ActionItemCompleted(id, Normalize(c.Resolution), by, at)],
+            (_, ItemStatus.WontDo) => [new ActionItemCancelled(id, c.Reason!.Trim(), by, at)],
+            (_, ItemStatus.Blocked) => [new ActionItemBlocked(id, c.Reason!.Trim(), by, at)],
+            (ItemStatus.Blocked, _) => [new ActionItemUnblocked(id, c.Status, by, at)],
+            (ItemStatus.Open, ItemStatus.InProgress) => [new ActionItemStarted(id, by, at)],
+            (ItemStatus.InProgress, ItemStatus.Open) => [new ActionItemWorkStopped(id, by, at)],
+            _ => throw new InvalidState($"An item cannot go from {Describe(item.Status)} to {Describe(c.Status)}."),
+        };
+    }
+
+    private static IReadOnlyList<IActionItemEvent> Assign(ActionItem item, AssignActionItem c, DecisionContext ctx)
+    {
+        var errors = new Errors();
+        errors.UserId("owner", c.Owner);
+        if (c.Team is not null)
+            errors.Slug("team", c.Team);
+        errors.ThrowIfAny();
+
+        var caller = ctx.Caller;
+        var leadOrAdmin = caller.IsAdmin || caller.LeadsTeam(item.Team);
+        var team = c.Team ?? item.Team;
+        if (!leadOrAdmin && caller.Id != item.Owner)
+            throw new NotPermitted("Only the owner, a lead of the team or an admin may reassign the item.");
+        if (!leadOrAdmin && team != item.Team)
+            throw new NotPermitted("Only a lead of the team or an admin may move the item to another team.");
+        if (item.IsTerminal)
+            throw new InvalidState($"The item is {Describe(item.Status)}; reopen it before reassigning it.");
+
+        var owner = c.Owner.Trim();
+        if (owner == item.Owner && team == item.Team)
+            return [];
+        return [new ActionItemAssigned(item.Id, owner, team, item.Owner, item.Team, caller.Id, ctx.Now)];
+    }
+
+    private static IReadOnlyList<IActionItemEvent> ChangeDueDate(ActionItem item, ChangeDueDate c, DecisionContext ctx)
+    {
+        var errors = new Errors();
+        errors.Required("reason", c.Reason, MaxReason);
+        if (c.DueAt <= ctx.Now)
+            errors.Add("dueAt", "The due date must be in the future.");
+        errors.ThrowIfAny();
+
+        var caller = ctx.Caller;
+        var leadOrAdmin = caller.IsAdmin || caller.LeadsTeam(item.Team);
+        if (!leadOrAdmin && caller.Id != item.Owner)
+            throw new NotPermitted("Only the owner, a lead of the team or an admin may change the due date.");
+        if (item.IsTerminal)
+            throw new InvalidState($"The item is {Describe(item.Status)}; a finished item has no due date to change.");
+        if (c.DueAt == item.DueAt)
+            return [];
+
+        var postponing = c.DueAt > item.DueAt;
+        var ownerPostponement = postponing && !leadOrAdmin;
+        if (ownerPostponement)
+        {
+            if (item.OwnerPostponements > 0)
+                throw new NotPermitted("The owner may postpone an item only once; ask a lead of the team.");
+            var latest = ctx.Policy.LatestOwnerDueDate(item.Priority, item.CreatedAt);
+            if (c.DueAt > latest)
+                throw new NotPermitted(
+                    $"The owner may postpone a {item.Priority.ToString().ToLowerInvariant()} item to {latest:yyyy-MM-dd'T'HH:mm:ss'Z'} at the latest; ask a lead of the team.");
+        }
+        return [new ActionItemDueDateChanged(item.Id, c.DueAt, item.DueAt, c.Reason!.Trim(), ownerPostponement, caller.Id, ctx.Now)];
+    }
+
+    private static IReadOnlyList<IActionItemEvent> Comment(ActionItem item, AddComment c, DecisionContext ctx)
+    {
+        var errors = new Errors();
+        errors.Required("text", c.Text, MaxText);
+        errors.ThrowIfAny();
+
+        var caller = ctx.Caller;
+        if (!caller.IsAdmin && !caller.BelongsTo(item.Team) && caller.Id != item.Owner)
+            throw new NotPermitted("Only members of the team, the owner and admins may comment.");
+        return [new ActionItemCommented(item.Id, c.CommentId, c.Text.Trim(), caller.Id, ctx.Now)];
+    }
+
+    private static string? Normalize(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string Describe(ItemStatus status) => status switch
+    {
+        ItemStatus.Open => "open",
+        ItemStatus.InProgress => "in progress",
+        ItemStatus.Blocked => "blocked",
+        ItemStatus.Done => "done",
+        ItemStatus.WontDo => "closed as won't do",
+        _ => status.ToString(),
+    };
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex SlugPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@+\-|:]{0,199}$")]
+    private static partial Regex UserIdPattern();
+
+    private sealed class Errors
+    {
+        private readonly Dictionary<string, List<string>> _errors = [];
+
+        public void Add(string field, string message)
+        {
+            if (!_errors.TryGetValue(field, out var list))
+                _errors[field] = list = [];
+            if (!list.Contains(message))
+                list.Add(message);
+        }
+
+        public void Required(string field, string? value, int max)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+                Add(field, $"The {field} is required.");
+            else if (value.Trim().Length > max)
+                Add(field, $"The {field} has at most {max} characters.");
+        }
+
+        public void Optional(string field, string? value, int max)
+        {
+            if (value is not null && value.Trim().Length > max)
+                Add(field, $"The {field} has at most {max} characters.");
+        }
+
+        public void Slug(string field, string? value)
+        {
+            if (string.IsNullOrEmpty(value) || !SlugPattern().IsMatch(value))
+                Add(field, $"The {field} is a slug: 1 to 63 lower-case letters, digits and dashes.");
+        }
+
+        public void UserId(string field, string? value)
+        {
+            if (string.IsNullOrWhiteSpace(value) || !UserIdPattern().IsMatch(value.Trim()))
+                Add(field, $"The {field} is a user id: 1 to 200 letters, digits and . _ @ + - | : characters.");
+        }
+
+        public void ThrowIfAny()
+        {
+            if (_errors.Count > 0)
+                throw new InvalidCommand(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+    }
+}

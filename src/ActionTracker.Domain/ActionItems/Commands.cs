@@ -1,0 +1,26 @@
+namespace ActionTracker.Domain.ActionItems;
+
+public abstract record ActionItemCommand;
+
+/// <param name="Priority">Medium when null.</param>
+/// <param name="DueAt">The policy default for the priority when null.</param>
+public sealed record CreateActionItem(
+    Guid ItemId,
+    string Title,
+    string? Description,
+    string Team,
+    string Owner,
+    Priority? Priority,
+    DateTimeOffset? DueAt,
+    ItemSource? Source,
+    IReadOnlyList<string>? Labels) : ActionItemCommand;
+
+/// <summary>Move the item to <paramref name="Status"/>; the decider picks the event that means.</summary>
+public sealed record ChangeStatus(ItemStatus Status, string? Reason, string? Resolution) : ActionItemCommand;
+
+/// <param name="Team">Unchanged when null.</param>
+public sealed record AssignActionItem(string Owner, string? Team) : ActionItemCommand;
+
+public sealed record ChangeDueDate(DateTimeOffset DueAt, string? Reason) : ActionItemCommand;
+
+public sealed record AddComment(Guid CommentId, string Text) : ActionItemCommand;

@@ -1,0 +1,75 @@
+namespace ActionTracker.Domain.ActionItems;
+
+/// <summary>
+/// Facts about one action item. Immutable, past tense, each with the acting user and the
+/// instant. Stored as JSON: renaming a property is a breaking change for the stored history.
+/// </summary>
+public interface IActionItemEvent
+{
+    Guid ItemId { get; }
+    string By { get; }
+    DateTimeOffset At { get; }
+}
+
+public sealed record ActionItemCreated(
+    Guid ItemId,
+    string Title,
+    string? Description,
+    string Team,
+    string Owner,
+    Priority Priority,
+    DateTimeOffset DueAt,
+    ItemSource? Source,
+    IReadOnlyList<string> Labels,
+    string By,
+    DateTimeOffset At) : IActionItemEvent;
+
+public sealed record ActionItemStarted(Guid ItemId, string By, DateTimeOffset At) : IActionItemEvent;
+
+/// <summary>Work went back to open from in progress.</summary>
+public sealed record ActionItemWorkStopped(Guid ItemId, string By, DateTimeOffset At) : IActionItemEvent;
+
+public sealed record ActionItemBlocked(Guid ItemId, string Reason, string By, DateTimeOffset At) : IActionItemEvent;
+
+/// <summary>The blocker is gone; <paramref name="ResumedAs"/> is open or in progress.</summary>
+public sealed record ActionItemUnblocked(Guid ItemId, ItemStatus ResumedAs, string By, DateTimeOffset At) : IActionItemEvent;
+
+public sealed record ActionItemCompleted(Guid ItemId, string? Resolution, string By, DateTimeOffset At) : IActionItemEvent;
+
+/// <summary>The item will not be done (status wont_do).</summary>
+public sealed record ActionItemCancelled(Guid ItemId, string Reason, string By, DateTimeOffset At) : IActionItemEvent;
+
+public sealed record ActionItemReopened(Guid ItemId, string? Reason, string By, DateTimeOffset At) : IActionItemEvent;
+
+public sealed record ActionItemAssigned(
+    Guid ItemId,
+    string Owner,
+    string Team,
+    string PreviousOwner,
+    string PreviousTeam,
+    string By,
+    DateTimeOffset At) : IActionItemEvent;
+
+/// <param name="OwnerPostponement">True when the owner used their one postponement.</param>
+public sealed record ActionItemDueDateChanged(
+    Guid ItemId,
+    DateTimeOffset DueAt,
+    DateTimeOffset PreviousDueAt,
+    string Reason,
+    bool OwnerPostponement,
+    string By,
+    DateTimeOffset At) : IActionItemEvent;
+
+public sealed record ActionItemCommented(Guid ItemId, Guid CommentId, string Text, string By, DateTimeOffset At) : IActionItemEvent;
+
+public static class ActionItemEvents
+{
+    /// <summary>Every event type of the stream, for the event store's type registry.</summary>
+    public static IReadOnlyList<Type> All { get; } =
+    [
+        typeof(ActionItemCreated), typeof(ActionItemStarted), typeof(ActionItemWorkStopped),
+        typeof(ActionItemBlocked), typeof(ActionItemUnblocked), typeof(ActionItemCompleted),
+        typeof(ActionItemCancelled), typeof(ActionItemReopened), typeof(ActionItemAssigned),
+        typeof(ActionItemDueDateChanged), typeof(ActionItemCommented),
+    ];
+}

@@ -1,0 +1,27 @@
+namespace ActionTracker.Domain.ActionItems;
+
+/// <summary>
+/// Due-date policy. Defaults are close to published corrective-action deadlines of large
+/// operators; all of them come from configuration.
+/// </summary>
+public sealed record DueDatePolicy(TimeSpan Critical, TimeSpan High, TimeSpan Medium, TimeSpan Low)
+{
+    public static DueDatePolicy Default { get; } =
+        new(TimeSpan.FromDays(7), TimeSpan.FromDays(30), TimeSpan.FromDays(60), TimeSpan.FromDays(90));
+
+    public TimeSpan DueIn(Priority priority) => priority switch
+    {
+        Priority.Critical => Critical,
+        Priority.High => High,
+        Priority.Medium => Medium,
+        Priority.Low => Low,
+        _ => throw new ArgumentOutOfRangeException(nameof(priority)),
+    };
+
+    /// <summary>The furthest an owner may postpone to: twice the default, counted from creation.</summary>
+    public DateTimeOffset LatestOwnerDueDate(Priority priority, DateTimeOffset createdAt) =>
+        createdAt + 2 * DueIn(priority);
+}
+
+/// <summary>Everything a decision may depend on besides the state and the command.</summary>
+public sealed record DecisionContext(Caller Caller, DateTimeOffset Now, DueDatePolicy Policy);

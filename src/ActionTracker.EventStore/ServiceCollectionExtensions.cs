@@ -1,0 +1,48 @@
+using ActionTracker.EventStore.Schema;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace ActionTracker.EventStore;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the event store on one shared <see cref="NpgsqlDataSource"/>. The application adds
+    /// its aggregates, inline projections and migrations with the other extension methods.
+    /// </summary>
+    public static IServiceCollection AddEventStore(
+        this IServiceCollection services,
+        string connectionString,
+        Action<EventTypeRegistry> registerTypes,
+        Action<EventStoreOptions>? configure = null)
+    {
+        var options = new EventStoreOptions();
+        configure?.Invoke(options);
+        var types = new EventTypeRegistry();
+        registerTypes(types);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(options);
+        services.AddSingleton(types);
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<IMigrationSource, EventStoreSchema>();
+        return services;
+    }
+
+    public static IServiceCollection AddAggregate<TState, TDefinition>(this IServiceCollection services)
+        where TState : class
+        where TDefinition : class, IAggregateDefinition<TState> =>
+        services.AddSingleton<IAggregateDefinition<TState>, TDefinition>();
+
+    public static IServiceCollection AddInlineProjection<TState, TProjection>(this IServiceCollection services)
+        where TState : class
+        where TProjection : class, IInlineProjection<TState> =>
+        services.AddSingleton<IInlineProjection<TState>, TProjection>();
+
+    public static IServiceCollection AddMigrations<TSource>(this IServiceCollection services)
+        where TSource : class, IMigrationSource =>
+        services.AddSingleton<IMigrationSource, TSource>();
+}

@@ -1,0 +1,105 @@
+using ActionTracker.EventStore;
+using ActionTracker.EventStore.Schema;
+using ActionTracker.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ActionTracker.EventStore.Tests;
+
+// A tiny aggregate that exercises the store without knowing anything of action items.
+public sealed record CounterStarted(string Name);
+public sealed record CounterIncremented(int By);
+
+public sealed record Counter(string Name, int Total, int Increments);
+
+public sealed class CounterDefinition : IAggregateDefinition<Counter>
+{
+    public string StreamType => "counter";
+
+    public Counter Evolve(Counter? state, object @event) => (state, @event) switch
+    {
+        (null, CounterStarted e) => new Counter(e.Name, 0, 0),
+        (not null, CounterIncremented e) => state with { Total = state.Total + e.By, Increments = state.Increments + 1 },
+        _ => throw new InvalidOperationException($"Unexpected {@event.GetType().Name}"),
+    };
+}
+
+public sealed class CounterProjection : IInlineProjection<Counter>
+{
+    public void Project(ProjectionChange<Counter> change, ProjectionBatch batch) =>
+        batch.Add(
+            """
+            insert into counters (id, name, total, version, last_actor) values ($1, $2, $3, $4, $5)
+            on conflict (id) do update set total = excluded.total, version = excluded.version, last_actor = excluded.last_actor
+            """,
+            change.StreamId, change.State.Name, change.State.Total, change.Version, change.Metadata.Actor);
+}
+
+public sealed class CounterSchema : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("tests", 1, "counters", "create table counters (id uuid primary key, name text not null, total int not null, version bigint not null, last_actor text not null)"),
+    ];
+}
+
+/// <summary>An event store on a fresh database with the counter aggregate registered and migrated.</summary>
+public sealed class StoreFixture : IAsyncLifetime
+{
+    public TestDatabase Database { get; } = new();
+    public ManualClock Clock { get; } = new();
+    public ServiceProvider Services { get; private set; } = null!;
+    public EventStore Store => Services.GetRequiredService<EventStore>();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        Services = Build(Database.ConnectionString, Clock);
+        await Services.GetRequiredService<SchemaMigrator>().Migrate();
+    }
+
+    public static ServiceProvider Build(string connectionString, TimeProvider clock)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(clock);
+        services.AddEventStore(connectionString, types => types.Register([typeof(CounterStarted), typeof(CounterIncremented)]));
+        services.AddAggregate<Counter, CounterDefinition>();
+        services.AddInlineProjection<Counter, CounterProjection>();
+        services.AddMigrations<CounterSchema>();
+        return services.BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    public async Task<Guid> StartCounter(string name = "c")
+    {
+        var id = Guid.CreateVersion7();
+        await using var session = Store.OpenSession(new EventMetadata("tester"));
+        session.StartStream<Counter>(id, [new CounterStarted(name)]);
+        await session.SaveChanges();
+        return id;
+    }
+
+    /// <summary>Increments the way the API does: optimistic first, then under the stream's lock.</summary>
+    public async Task Increment(Guid id, int by, string actor = "tester")
+    {
+        try
+        {
+            await using var session = Store.OpenSession(new EventMetadata(actor));
+            var stream = (await session.FetchForWriting<Counter>(id))!;
+            stream.Append([new CounterIncremented(by)]);
+            await session.SaveChanges();
+        }
+        catch (ConcurrencyException)
+        {
+            await using var session = Store.OpenSession(new EventMetadata(actor));
+            var stream = (await session.FetchForWriting<Counter>(id, exclusive: true))!;
+            stream.Append([new CounterIncremented(by)]);
+            await session.SaveChanges();
+        }
+    }
+}
