@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Domain;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ActionTracker.Api.ActionItems;
+
+public static class Clock
+{
+    /// <summary>Now, to the millisecond: what PostgreSQL stores and reads back exactly.</summary>
+    public static DateTimeOffset Now(this TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+    }
+}
+
+/// <summary>What a write request brings besides its command: caller, preconditions, retry key.</summary>
+public sealed record CommandRequest(Caller Caller, long? IfMatch, string? IdempotencyKey, string Fingerprint, EventMetadata Metadata)
+{
+    public static CommandRequest From(HttpContext http, string operation, object body)
+    {
+        var caller = http.User.ToCaller();
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > IdempotencyKeys.MaxKeyLength)
+            throw new InvalidRequest("Idempotency-Key", $"At most {IdempotencyKeys.MaxKeyLength} characters.");
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var correlation = http.Request.Headers["X-Correlation-Id"].ToString();
+        var activity = Activity.Current;
+        return new CommandRequest(
+            caller,
+            ParseIfMatch(http.Request.Headers.IfMatch.ToString()),
+            key.Length == 0 ? null : key,
+            IdempotencyKeys.Fingerprint(operation, body, json),
+            new EventMetadata(
+                caller.Id,
+                CorrelationId: correlation.Length is > 0 and <= 200 ? correlation : http.TraceIdentifier,
+                CausationId: http.TraceIdentifier,
+                TraceParent: activity?.Id,
+                TraceState: activity?.TraceStateString));
+    }
+
+    private static long? ParseIfMatch(string header)
+    {
+        if (header.Length == 0 || header == "*")
+            return null;
+        var tag = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
+        if (tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' && long.TryParse(tag.AsSpan(1, tag.Length - 2), out var version) && version > 0)
+            return version;
+        throw new InvalidRequest("If-Match", "Send the ETag of the item as read, e.g. \"3\".");
+    }
+}
+
+/// <summary>The outcome of a write: the response body and the status it was first given with.</summary>
+public sealed record CommandResult<T>(int Status, T Body, string ETag);
+
+/// <summary>
+/// Runs a command against one action item: read the stream, check If-Match, decide, append,
+/// save, all in one transaction with the idempotency record. A command without If-Match that
+/// loses a race is decided again under the stream's lock, so it always makes progress.
+/// </summary>
+public sealed class ActionItemCommands(
+    EventStore.EventStore store,
+    IdempotencyKeys idempotency,
+    TimeProvider time,
+    DueDatePolicy policy,
+    IOptions<JsonOptions> jsonOptions)
+{
+    private const int MaxAttempts = 3;
+    private JsonSerializerOptions Json => jsonOptions.Value.SerializerOptions;
+
+    public Task<CommandResult<T>> Create<T>(CreateActionItem command, CommandRequest request,
+        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct) =>
+        Run(command.ItemId, request, StatusCodes.Status201Created, respond, ct, create: command);
+
+    public Task<CommandResult<T>> Execute<T>(Guid id, ActionItemCommand command, CommandRequest request, int successStatus,
+        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct) =>
+        Run(id, request, successStatus, respond, ct, update: command);
+
+    private async Task<CommandResult<T>> Run<T>(Guid id, CommandRequest request, int successStatus,
+        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct,
+        CreateActionItem? create = null, ActionItemCommand? update = null)
+    {
+        if (await Replay<T>(request, ct) is { } replayed)
+            return replayed;
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = time.Now();
+            var context = new DecisionContext(request.Caller, now, policy);
+            await using var session = store.OpenSession(request.Metadata);
+            AggregateStream<ActionItem> stream;
+            if (create is not null)
+            {
+                stream = session.StartStream<ActionItem>(id, ActionItemDecider.Decide(null, create, context));
+            }
+            else
+            {
+                stream = await session.FetchForWriting<ActionItem>(id, exclusive: attempt > 1, ct)
+                         ?? throw new ResourceNotFound($"No action item {id}.");
+                if (request.IfMatch is { } expected && expected != stream.Version)
+                    throw new VersionMismatch(expected, stream.Version);
+                stream.Append(ActionItemDecider.Decide(stream.State, update!, context));
+            }
+
+            var body = respond(stream.State!, stream.Version, now);
+            var etag = $"\"{stream.Version}\"";
+            if (request.IdempotencyKey is { } key)
+                idempotency.Record(session, request.Caller.Id, key, new StoredResponse(
+                    request.Fingerprint, successStatus, null, etag, JsonSerializer.Serialize(body, Json)));
+            try
+            {
+                await session.SaveChanges(ct);
+                return new CommandResult<T>(successStatus, body, etag);
+            }
+            catch (ConcurrencyException) when (request.IfMatch is { } expected)
+            {
+                throw new VersionMismatch(expected, expected + 1);
+            }
+            catch (ConcurrencyException) when (create is null && attempt < MaxAttempts)
+            {
+                // Lost the race: decide again against the new state, this time under the lock.
+            }
+            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdempotencyKeys.Constraint })
+            {
+                // The same key raced with itself: the other request won, return its response.
+                return await Replay<T>(request, ct) ?? throw new InvalidOperationException("Idempotency record vanished.");
+            }
+        }
+    }
+
+    private async Task<CommandResult<T>?> Replay<T>(CommandRequest request, CancellationToken ct)
+    {
+        if (request.IdempotencyKey is not { } key || await idempotency.Find(request.Caller.Id, key, ct) is not { } stored)
+            return null;
+        if (stored.Fingerprint != request.Fingerprint)
+            throw new IdempotencyKeyReused();
+        return new CommandResult<T>(stored.Status, JsonSerializer.Deserialize<T>(stored.Body, Json)!, stored.ETag ?? "");
+    }
+}

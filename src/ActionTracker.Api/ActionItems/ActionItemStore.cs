@@ -1,0 +1,110 @@
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+using ActionTracker.EventStore.Schema;
+using Npgsql;
+
+namespace ActionTracker.Api.ActionItems;
+
+/// <summary>How an action item stream folds: the domain's pure Evolve.</summary>
+public sealed class ActionItemStream : IAggregateDefinition<ActionItem>
+{
+    public string StreamType => "action_item";
+
+    public ActionItem Evolve(ActionItem? state, object @event) => ActionItem.Evolve(state, (IActionItemEvent)@event);
+}
+
+/// <summary>
+/// The <c>action_items</c> read model, written inline with the events: reads are one indexed
+/// query and always agree with the stream.
+/// </summary>
+public sealed class ActionItemsProjection : IInlineProjection<ActionItem>
+{
+    public const string Columns =
+        "id, title, description, team, owner, priority, status, due_at, escalation_level, source_kind, source_ref, " +
+        "source_title, labels, created_at, updated_at, completed_at, version, owner_postponements, comments";
+
+    /// <summary>The columns to select for <see cref="Read"/>: the projected ones, then the list order.</summary>
+    public const string SelectColumns = Columns + ", listed";
+
+    private static readonly string Excluded = string.Join(", ", Columns.Split(", ").Select(c => $"excluded.{c}"));
+
+    public void Project(ProjectionChange<ActionItem> change, ProjectionBatch batch)
+    {
+        var item = change.State;
+        batch.Add(
+            $"""
+            insert into action_items ({Columns})
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            on conflict (id) do update set ({Columns}) = ({Excluded})
+            """,
+            item.Id, item.Title, item.Description, item.Team, item.Owner, item.Priority.Name(), item.Status.Name(),
+            item.DueAt, item.EscalationLevel, item.Source?.Kind, item.Source?.Ref, item.Source?.Title,
+            item.Labels.ToArray(), item.CreatedAt, item.UpdatedAt, item.CompletedAt, change.Version,
+            item.OwnerPostponements, item.Comments);
+    }
+
+    /// <summary>Reads a row selected with <see cref="Columns"/> back into the domain state.</summary>
+    public static (ActionItem Item, long Version, long Listed) Read(NpgsqlDataReader r)
+    {
+        Wire.TryParsePriority(r.GetString(5), out var priority);
+        Wire.TryParseStatus(r.GetString(6), out var status);
+        var item = new ActionItem(
+            r.GetGuid(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetString(4),
+            priority, status, r.GetFieldValue<DateTimeOffset>(7),
+            r.IsDBNull(9) ? null : new ItemSource(r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)),
+            r.GetFieldValue<string[]>(12), r.GetFieldValue<DateTimeOffset>(13), r.GetFieldValue<DateTimeOffset>(14),
+            r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15), r.GetInt32(17), r.GetInt32(8), r.GetInt32(18));
+        return (item, r.GetInt64(16), r.GetInt64(19));
+    }
+}
+
+public sealed class ActionTrackerSchema : IMigrationSource
+{
+    public const string Module = "actiontracker";
+
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new(Module, 1, "action items read model and idempotency keys",
+            """
+            create table action_items (
+                id uuid primary key,
+                title text not null,
+                description text,
+                team text not null,
+                owner text not null,
+                priority text not null,
+                status text not null,
+                due_at timestamptz not null,
+                escalation_level int not null,
+                source_kind text,
+                source_ref text,
+                source_title text,
+                labels text[] not null,
+                created_at timestamptz not null,
+                updated_at timestamptz not null,
+                completed_at timestamptz,
+                version bigint not null,
+                owner_postponements int not null,
+                comments int not null,
+                -- Insertion order of the rows: lists page on it, so creation order is exact.
+                listed bigint generated always as identity unique);
+
+            create index action_items_team on action_items (team, listed);
+            create index action_items_owner on action_items (owner, listed);
+            create index action_items_source on action_items (source_ref, listed) where source_ref is not null;
+            create index action_items_open_due on action_items (due_at) where status in ('open', 'in_progress', 'blocked');
+
+            -- A retried request with the same key gets the first response back, across restarts.
+            create table idempotency_keys (
+                caller text not null,
+                key text not null,
+                fingerprint text not null,
+                status int not null,
+                location text,
+                etag text,
+                body jsonb not null,
+                created_at timestamptz not null,
+                primary key (caller, key));
+            """),
+    ];
+}

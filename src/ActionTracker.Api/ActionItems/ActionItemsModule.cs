@@ -1,0 +1,57 @@
+using ActionTracker.Api.ActionItems.Assign;
+using ActionTracker.Api.ActionItems.ChangeDueDate;
+using ActionTracker.Api.ActionItems.ChangeStatus;
+using ActionTracker.Api.ActionItems.Comment;
+using ActionTracker.Api.ActionItems.Create;
+using ActionTracker.Api.ActionItems.Get;
+using ActionTracker.Api.ActionItems.History;
+using ActionTracker.Api.ActionItems.List;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+
+namespace ActionTracker.Api.ActionItems;
+
+public static class ActionItemsModule
+{
+    public static IServiceCollection AddActionItems(this IServiceCollection services, IConfiguration configuration)
+    {
+        var dueIn = configuration.GetSection("Policies:DueIn");
+        var defaults = DueDatePolicy.Default;
+        services.AddSingleton(new DueDatePolicy(
+            dueIn.GetValue("Critical", defaults.Critical),
+            dueIn.GetValue("High", defaults.High),
+            dueIn.GetValue("Medium", defaults.Medium),
+            dueIn.GetValue("Low", defaults.Low)));
+        services.AddAggregate<ActionItem, ActionItemStream>();
+        services.AddInlineProjection<ActionItem, ActionItemsProjection>();
+        services.AddMigrations<ActionTrackerSchema>();
+        services.AddSingleton<IdempotencyKeys>();
+        services.AddSingleton<ActionItemCommands>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapActionItems(this IEndpointRouteBuilder app)
+    {
+        var items = app.MapGroup("/api/action-items")
+            .WithTags("Action items")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        items.MapCreateActionItem()
+            .MapGetActionItem()
+            .MapListActionItems()
+            .MapChangeStatus()
+            .MapAssignActionItem()
+            .MapChangeDueDate()
+            .MapAddComment()
+            .MapGetHistory();
+        return app;
+    }
+}

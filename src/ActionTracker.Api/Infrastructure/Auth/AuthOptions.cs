@@ -1,0 +1,19 @@
+namespace ActionTracker.Api.Infrastructure.Auth;
+
+/// <summary>Token validation settings (configuration section <c>Auth</c>).</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>HS256 key for development and tests; at least 32 bytes.</summary>
+    public string? SigningKey { get; set; }
+
+    public string Issuer { get; set; } = "action-tracker-dev";
+
+    public string Audience { get; set; } = "action-tracker";
+
+    /// <summary>OIDC authority for production tokens; its JWKS replaces the signing key.</summary>
+    public string? Authority { get; set; }
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using ActionTracker.Domain;
+using ActionTracker.EventStore;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ActionTracker.Api.Infrastructure;
+
+/// <summary>
+/// The one place where failures become problem details (RFC 9457). Handlers throw; nothing else
+/// chooses a status code for an error. Unknown exceptions become a 500 with no internals.
+/// </summary>
+public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var problem = exception switch
+        {
+            InvalidCommand e => Validation(e.Errors, e.Message),
+            InvalidRequest e => Validation(e.Errors, e.Message),
+            NotPermitted e => Problem(StatusCodes.Status403Forbidden, "Not allowed", e.Message),
+            InvalidState e => Problem(StatusCodes.Status409Conflict, "Not possible in the item's current state", e.Message),
+            ResourceNotFound e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
+            VersionMismatch e => Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", e.Message),
+            IdempotencyKeyReused e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message),
+            ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent update",
+                "The item kept changing while this request was applied. Retry it."),
+            BadHttpRequestException e => BadRequest(e),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            LogUnhandled(exception, http.Request.Method, http.Request.Path);
+            problem = Problem(StatusCodes.Status500InternalServerError, "Internal error",
+                "The request failed on our side. It may be retried.");
+        }
+
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails BadRequest(BadHttpRequestException e)
+    {
+        if (e.InnerException is JsonException json)
+        {
+            // The reader's own exception means the text is not JSON at all; otherwise a value
+            // did not fit the field it was sent for.
+            var malformed = json.InnerException is JsonException || json.Path is null or "$";
+            return Validation(
+                new Dictionary<string, string[]>
+                {
+                    [malformed ? "body" : FieldOf(json.Path)] =
+                        [malformed ? $"The body is not well-formed JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine})." : $"The value at {json.Path} has the wrong type or form."],
+                },
+                malformed ? "The request body is not valid JSON." : "The request body does not match this operation.");
+        }
+        return e.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => Problem(e.StatusCode, "Request body too large", e.Message),
+            StatusCodes.Status415UnsupportedMediaType => Problem(e.StatusCode, "Unsupported media type",
+                "Send the body as application/json."),
+            _ when e.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && e.Message.Contains("required", StringComparison.OrdinalIgnoreCase)
+                => Problem(StatusCodes.Status400BadRequest, "Body required", "This operation needs a JSON body."),
+            _ => Problem(e.StatusCode, "Bad request", e.Message),
+        };
+    }
+
+    private static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+            return "body";
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return field.Length == 0 ? "body" : field;
+    }
+
+    public static ProblemDetails Problem(int status, string title, string detail) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Type = TypeFor(status),
+    };
+
+    private static readonly Dictionary<int, string> Types = new()
+    {
+        [400] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+        [401] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2",
+        [403] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
+        [404] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
+        [405] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
+        [409] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
+        [412] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
+        [413] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        [415] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+        [422] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
+        [429] = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+        [500] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
+        [503] = "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
+    };
+
+    public static string TypeFor(int status) => Types.GetValueOrDefault(status, "about:blank");
+
+    /// <summary>Title and detail for a status produced without an exception (routing, auth).</summary>
+    public static ProblemDetails ForStatus(int status) => status switch
+    {
+        401 => Problem(status, "Unauthenticated", "Send a valid bearer token in the Authorization header."),
+        403 => Problem(status, "Not allowed", "The caller may not do this."),
+        404 => Problem(status, "Not found", "No resource at this address."),
+        405 => Problem(status, "Method not allowed", "This address does not accept this method."),
+        413 => Problem(status, "Request body too large", "The request body exceeds the limit for this operation."),
+        415 => Problem(status, "Unsupported media type", "Send the body as application/json."),
+        _ => Problem(status, ReasonPhrases.GetReasonPhrase(status), ReasonPhrases.GetReasonPhrase(status)),
+    };
+
+    private static HttpValidationProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors, string detail) =>
+        new(errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Invalid request",
+            Detail = detail,
+            Type = TypeFor(400),
+        };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private partial void LogUnhandled(Exception exception, string method, string path);
+}
+
+public static class ProblemMappingExtensions
+{
+    public static IServiceCollection AddProblemMapping(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemMapping>();
+        // Make binding failures (malformed JSON, wrong types, wrong content type) reach the
+        // mapper as exceptions, so they get the same problem details as everything else.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    public static WebApplication UseProblemMapping(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        // Status codes produced without an exception (401 from authentication, 404 for unknown
+        // routes, 405) get a problem body too.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = ProblemMapping.ForStatus(http.Response.StatusCode),
+            });
+        });
+        return app;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+using ActionTracker.EventStore.Schema;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace ActionTracker.Api.Infrastructure;
+
+public static class StoreSetup
+{
+    public const string ConnectionName = "ActionTracker";
+
+    /// <summary>JSON for the wire and for stored events: camelCase, snake_case enum names.</summary>
+    public static void Configure(JsonSerializerOptions json)
+    {
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        json.Converters.Add(new UtcInstantConverter());
+    }
+
+    /// <summary>The API's instants as API.md shows them: UTC with a Z.</summary>
+    private sealed class UtcInstantConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetDateTimeOffset();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public static IServiceCollection AddActionTrackerStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set. ops/run starts a local PostgreSQL and sets it for you.");
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.ApplicationName ??= "action-tracker";
+
+        services.AddEventStore(builder.ConnectionString, types => types.Register(ActionItemEvents.All), o => Configure(o.Json));
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.AddHostedService<SchemaMigration>();
+        services.AddHealthChecks().AddCheck<DatabaseReady>("database", tags: ["ready"]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        // Live: the process answers. Ready: the database answers and its schema is this build's.
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}
+
+/// <summary>Applies the schema before the service takes requests; replicas serialize on a lock.</summary>
+public sealed class SchemaMigration(SchemaMigrator migrator) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => migrator.Migrate(ct);
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+public sealed class DatabaseReady(SchemaMigrator migrator) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            return await migrator.IsCurrent(timeout.Token)
+                ? HealthCheckResult.Healthy("Database reachable, schema current.")
+                : HealthCheckResult.Unhealthy("Database schema is not current.");
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("Database unreachable.");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Demo;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Infrastructure.Auth;
+
+var builder = WebApplication.CreateBuilder(args);
+if (DevTokenCommand.Matches(args))
+    return DevTokenCommand.Run(builder.Configuration, args);
+
+builder.Services
+    .AddProblemMapping()
+    .AddBearerAuth(builder.Configuration)
+    .AddActionTrackerStore(builder.Configuration)
+    .AddActionItems(builder.Configuration)
+    .AddDemoData(builder.Configuration)
+    .AddApiDocs();
+
+var app = builder.Build();
+
+app.UseProblemMapping();
+app.UseRequestLimits();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapApiDocs();
+app.MapHealth();
+app.MapActionItems();
+
+app.Run();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,145 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>
+/// The whole service in process (WebApplicationFactory) on its own fresh PostgreSQL database,
+/// with a clock the tests move. Callers are built from development tokens, as clients do.
+/// </summary>
+public sealed class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
+
+    public TestDatabase Database { get; } = new();
+
+    public ManualClock Clock { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        // Starting the host applies the schema.
+        _ = Services;
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:ActionTracker", Database.ConnectionString);
+        builder.UseSetting("Auth:SigningKey", SigningKey);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public string Token(string sub, string[] teams, string[] roles, TimeSpan? lifetime = null, string? key = null) =>
+        DevTokens.Create(
+            new AuthOptions { SigningKey = key ?? SigningKey },
+            sub, teams, roles, Clock.GetUtcNow(), lifetime ?? TimeSpan.FromDays(365));
+
+    public HttpClient As(string sub, string[] teams, params string[] roles)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(sub, teams, roles.Length == 0 ? ["member"] : roles));
+        return client;
+    }
+
+    public Task<long> EventCount() => Database.Scalar<long>("select count(*) from events");
+
+    public Task<long> ItemCount() => Database.Scalar<long>("select count(*) from action_items");
+}
+
+/// <summary>The cast of the scenarios: who they are and what they may do.</summary>
+public sealed class Cast(ApiFixture api)
+{
+    /// <summary>Owner of most items, member of platform.</summary>
+    public HttpClient Alice { get; } = api.As("alice", ["platform"], "member");
+
+    /// <summary>Another member of platform.</summary>
+    public HttpClient Bob { get; } = api.As("bob", ["platform"], "member");
+
+    /// <summary>Lead of platform.</summary>
+    public HttpClient Lena { get; } = api.As("lena", ["platform"], "lead");
+
+    /// <summary>Lead of payments only.</summary>
+    public HttpClient Paul { get; } = api.As("paul", ["payments"], "lead");
+
+    /// <summary>Member of payments only.</summary>
+    public HttpClient Olga { get; } = api.As("olga", ["payments"], "member");
+
+    public HttpClient Admin { get; } = api.As("root", [], "admin");
+
+    /// <summary>A machine caller, e.g. postmortem tooling.</summary>
+    public HttpClient Importer { get; } = api.As("pm-importer", [], "service");
+
+    public HttpClient Anonymous { get; } = api.CreateClient();
+}
+
+public static class Http
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<JsonElement> Body(this HttpResponseMessage response) =>
+        JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
+
+    public static Task<HttpResponseMessage> Post(this HttpClient client, string url, object body, string? ifMatch = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string body, string contentType = "application/json") =>
+        client.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, contentType));
+
+    /// <summary>Creates an item through the API and returns its id.</summary>
+    public static async Task<Guid> CreateItem(this HttpClient client, string team = "platform", string owner = "alice",
+        string priority = "high", string? dueAt = null, string title = "Pin the deployment controller version")
+    {
+        var response = await client.Post("/api/action-items", new { title, team, owner, priority, dueAt });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Body()).GetProperty("id").GetGuid();
+    }
+
+    public static async Task<JsonElement> Item(this HttpClient client, Guid id)
+    {
+        var response = await client.GetAsync($"/api/action-items/{id}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await response.Body();
+    }
+
+    public static string Str(this JsonElement e, string property) => e.GetProperty(property).GetString()!;
+
+    /// <summary>Asserts a problem+json answer with the given status and returns its body.</summary>
+    public static async Task<JsonElement> AssertProblem(this HttpResponseMessage response, System.Net.HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Body();
+        Assert.Equal((int)status, body.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(body.Str("type")));
+        Assert.False(string.IsNullOrEmpty(body.Str("title")));
+        Assert.False(string.IsNullOrEmpty(body.Str("detail")));
+        return body;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ActionTracker.Api.Tests;
+
+public sealed class ReadingActionItems(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private readonly Cast _cast = new(api);
+
+    private async Task<JsonElement> List(string query, HttpClient? client = null)
+    {
+        var response = await (client ?? _cast.Olga).GetAsync($"/api/action-items?{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Body();
+    }
+
+    private static List<Guid> Ids(JsonElement page) =>
+        page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToList();
+
+    [Fact]
+    public async Task lists_filter_by_team_owner_status_priority_source_and_overdue()
+    {
+        var team = "list-" + Guid.NewGuid().ToString("N")[..8];
+        var lead = api.As("lead-" + team, [team], "lead");
+        var a = await lead.CreateItem(team: team, owner: "ann", priority: "critical");
+        var b = await lead.CreateItem(team: team, owner: "ben", priority: "low");
+        var c = await lead.CreateItem(team: team, owner: "ann", priority: "low");
+        var sourced = await lead.Post("/api/action-items", new { title = "From the postmortem", team, owner = "ben", source = new { kind = "postmortem", @ref = $"pm-{team}" } });
+        var d = (await sourced.Body()).GetProperty("id").GetGuid();
+        await lead.Post($"/api/action-items/{b}/status", new { status = "in_progress" });
+        await lead.Post($"/api/action-items/{c}/status", new { status = "done" });
+
+        Assert.Equal([a, b, c, d], Ids(await List($"team={team}")));
+        Assert.Equal([a, c], Ids(await List($"team={team}&owner=ann")));
+        Assert.Equal([a, b, d], Ids(await List($"team={team}&status=open&status=in_progress")));
+        Assert.Equal([b, c], Ids(await List($"team={team}&priority=low")));
+        Assert.Equal([d], Ids(await List($"source=pm-{team}")));
+        Assert.Empty(Ids(await List($"team={team}&overdue=true")));
+
+        api.Clock.Advance(TimeSpan.FromDays(8)); // a (critical, 7 days) is now overdue; c is done
+        var overdue = await List($"team={team}&overdue=true");
+        Assert.Equal([a], Ids(overdue));
+        Assert.True(overdue.GetProperty("items")[0].GetProperty("overdue").GetBoolean());
+        Assert.Equal([b, c, d], Ids(await List($"team={team}&overdue=false")));
+    }
+
+    [Fact]
+    public async Task pages_follow_the_cursor_without_gaps_or_repeats()
+    {
+        var team = "page-" + Guid.NewGuid().ToString("N")[..8];
+        var lead = api.As("lead-" + team, [team], "lead");
+        var created = new List<Guid>();
+        for (var i = 0; i < 7; i++)
+            created.Add(await lead.CreateItem(team: team, owner: "ann"));
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await List($"team={team}&limit=3" + (cursor is null ? "" : $"&cursor={cursor}"));
+            seen.AddRange(Ids(page));
+            cursor = page.GetProperty("nextCursor").GetString();
+            pages++;
+        } while (cursor is not null);
+
+        Assert.Equal(created, seen);
+        Assert.Equal(3, pages);
+    }
+
+    [Theory]
+    [InlineData("limit=501", "limit")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("status=finished", "status")]
+    [InlineData("priority=urgent", "priority")]
+    [InlineData("cursor=not-a-cursor", "cursor")]
+    public async Task bad_list_parameters_are_400s(string query, string field)
+    {
+        var problem = await (await _cast.Alice.GetAsync($"/api/action-items?{query}")).AssertProblem(HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task a_limit_that_is_not_a_number_is_a_400()
+    {
+        await (await _cast.Alice.GetAsync("/api/action-items?limit=many")).AssertProblem(HttpStatusCode.BadRequest);
+    }
+}
+
+public sealed class Authenticating(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private async Task<HttpResponseMessage> GetWith(string? token)
+    {
+        var client = api.CreateClient();
+        if (token is not null)
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
+        return await client.GetAsync("/api/action-items");
+    }
+
+    [Fact]
+    public async Task a_valid_token_is_accepted()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await GetWith("Bearer " + api.Token("alice", ["platform"], ["member"]))).StatusCode);
+    }
+
+    [Fact]
+    public async Task calls_without_a_valid_token_are_401_problems()
+    {
+        await (await GetWith(null)).AssertProblem(HttpStatusCode.Unauthorized);
+        await (await GetWith("Bearer not-a-jwt")).AssertProblem(HttpStatusCode.Unauthorized);
+        await (await GetWith("Basic YWxpY2U6c2VjcmV0")).AssertProblem(HttpStatusCode.Unauthorized);
+        await (await GetWith("Bearer " + api.Token("alice", ["platform"], ["member"], key: "some-other-key-that-is-long-enough-000"))).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task an_expired_token_is_refused()
+    {
+        var token = api.Token("alice", ["platform"], ["member"], lifetime: TimeSpan.FromMinutes(10));
+        Assert.Equal(HttpStatusCode.OK, (await GetWith("Bearer " + token)).StatusCode);
+
+        api.Clock.Advance(TimeSpan.FromMinutes(15));
+
+        await (await GetWith("Bearer " + token)).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task a_token_for_another_audience_is_refused()
+    {
+        var options = new ActionTracker.Api.Infrastructure.Auth.AuthOptions { SigningKey = ApiFixture.SigningKey, Audience = "someone-else" };
+        var token = ActionTracker.Api.Infrastructure.Auth.DevTokens.Create(options, "alice", ["platform"], ["member"], api.Clock.GetUtcNow());
+
+        await (await GetWith("Bearer " + token)).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+}
+
+public sealed class Operating(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task the_service_reports_live_and_ready_with_a_current_schema()
+    {
+        var client = api.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task readiness_fails_when_the_schema_is_behind_this_build()
+    {
+        await api.Database.Execute("update schema_migrations set module = 'renamed' where module = 'actiontracker'");
+        try
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.CreateClient().GetAsync("/health/ready")).StatusCode);
+        }
+        finally
+        {
+            await api.Database.Execute("update schema_migrations set module = 'actiontracker' where module = 'renamed'");
+        }
+    }
+
+    [Fact]
+    public async Task the_openapi_document_describes_every_endpoint()
+    {
+        var doc = await (await api.CreateClient().GetAsync("/openapi/v1.json")).Body();
+
+        var paths = doc.GetProperty("paths");
+        foreach (var (path, method) in new[]
+                 {
+                     ("/api/action-items", "post"), ("/api/action-items", "get"), ("/api/action-items/{id}", "get"),
+                     ("/api/action-items/{id}/status", "post"), ("/api/action-items/{id}/assignment", "post"),
+                     ("/api/action-items/{id}/due-date", "post"), ("/api/action-items/{id}/comments", "post"),
+                     ("/api/action-items/{id}/history", "get"),
+                 })
+            Assert.True(paths.TryGetProperty(path, out var p) && p.TryGetProperty(method, out _), $"{method} {path}");
+        Assert.True(doc.GetProperty("components").GetProperty("schemas").TryGetProperty("ActionItemResponse", out _));
+    }
+}

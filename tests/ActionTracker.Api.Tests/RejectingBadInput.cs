@@ -1,0 +1,143 @@
+using System.Net;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>Bad input gets a clear 4xx problem and writes nothing.</summary>
+public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private readonly Cast _cast = new(api);
+
+    public static TheoryData<string, string, string?> InvalidCreations => new()
+    {
+        { "malformed JSON", """{"title": "x", "team": """, "body" },
+        { "not an object", """["a", "b"]""", "body" },
+        { "title of the wrong type", """{"title": 42, "team": "platform", "owner": "alice"}""", "title" },
+        { "labels of the wrong type", """{"title": "t", "team": "platform", "owner": "alice", "labels": "x"}""", "labels" },
+        { "unknown priority", """{"title": "t", "team": "platform", "owner": "alice", "priority": "urgent"}""", "priority" },
+        { "missing title", """{"team": "platform", "owner": "alice"}""", "title" },
+        { "blank title", """{"title": "   ", "team": "platform", "owner": "alice"}""", "title" },
+        { "oversized title", $$"""{"title": "{{new string('x', 201)}}", "team": "platform", "owner": "alice"}""", "title" },
+        { "oversized description", $$"""{"title": "t", "description": "{{new string('x', 4001)}}", "team": "platform", "owner": "alice"}""", "description" },
+        { "team that is not a slug", """{"title": "t", "team": "Platform Team", "owner": "alice"}""", "team" },
+        { "missing owner", """{"title": "t", "team": "platform"}""", "owner" },
+        { "due date in the past", """{"title": "t", "team": "platform", "owner": "alice", "dueAt": "2020-01-01T00:00:00Z"}""", "dueAt" },
+        { "due date without an offset", """{"title": "t", "team": "platform", "owner": "alice", "dueAt": "2027-01-01T10:00:00"}""", "dueAt" },
+        { "due date that is no date", """{"title": "t", "team": "platform", "owner": "alice", "dueAt": "next week"}""", "dueAt" },
+        { "too many labels", $$"""{"title": "t", "team": "platform", "owner": "alice", "labels": [{{string.Join(",", Enumerable.Range(0, 21).Select(i => $"\"l{i}\""))}}]}""", "labels" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidCreations))]
+    public async Task an_invalid_creation_is_a_400_naming_the_field_and_writes_nothing(string why, string json, string? field)
+    {
+        var before = await api.EventCount();
+
+        var response = await _cast.Alice.PostRaw("/api/action-items", json);
+
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field!, out _), $"{why}: {problem}");
+        Assert.Equal(before, await api.EventCount());
+        Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from idempotency_keys"));
+    }
+
+    [Fact]
+    public async Task an_empty_body_is_a_400()
+    {
+        var response = await _cast.Alice.PostRaw("/api/action-items", "");
+
+        await response.AssertProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task a_body_that_is_not_json_is_a_415()
+    {
+        var before = await api.EventCount();
+
+        var response = await _cast.Alice.PostRaw("/api/action-items", "title=x&team=platform", "application/x-www-form-urlencoded");
+
+        await response.AssertProblem(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(before, await api.EventCount());
+    }
+
+    [Fact]
+    public async Task a_body_over_the_limit_is_a_413()
+    {
+        var before = await api.EventCount();
+        var json = $$"""{"title": "t", "team": "platform", "owner": "alice", "description": "{{new string('x', 70_000)}}"}""";
+
+        var response = await _cast.Alice.PostRaw("/api/action-items", json);
+
+        await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(before, await api.EventCount());
+    }
+
+    [Fact]
+    public async Task an_invalid_status_change_names_the_field_and_changes_nothing()
+    {
+        var id = await _cast.Alice.CreateItem();
+
+        foreach (var (json, field) in new[]
+                 {
+                     ("""{"status": "finished"}""", "status"),
+                     ("""{"status": 3}""", "status"),
+                     ("""{"status": "blocked"}""", "reason"),
+                     ("""{"status": "in_progress", "resolution": "early"}""", "resolution"),
+                 })
+        {
+            var response = await _cast.Alice.PostRaw($"/api/action-items/{id}/status", json);
+            var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        }
+        Assert.Equal(1, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task an_invalid_due_date_change_is_a_400_and_changes_nothing()
+    {
+        var id = await _cast.Alice.CreateItem();
+
+        foreach (var (json, field) in new[]
+                 {
+                     ("""{"dueAt": "2027-01-01"}""", "reason"),
+                     ("""{"dueAt": "2001-01-01", "reason": "late"}""", "dueAt"),
+                     ("""{"dueAt": "soon", "reason": "late"}""", "dueAt"),
+                 })
+        {
+            var response = await _cast.Alice.PostRaw($"/api/action-items/{id}/due-date", json);
+            var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        }
+        Assert.Equal(1, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task empty_comments_and_owners_are_400s()
+    {
+        var id = await _cast.Alice.CreateItem();
+
+        await (await _cast.Alice.PostRaw($"/api/action-items/{id}/comments", """{"text": " "}""")).AssertProblem(HttpStatusCode.BadRequest);
+        await (await _cast.Alice.PostRaw($"/api/action-items/{id}/assignment", """{"owner": ""}""")).AssertProblem(HttpStatusCode.BadRequest);
+        await (await _cast.Lena.PostRaw($"/api/action-items/{id}/assignment", """{"owner": "bob", "team": "No Slug"}""")).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(1, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task a_malformed_if_match_is_a_400()
+    {
+        var id = await _cast.Alice.CreateItem();
+
+        var response = await _cast.Alice.Post($"/api/action-items/{id}/status", new { status = "in_progress" }, ifMatch: "version-one");
+
+        await response.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal("open", (await _cast.Alice.Item(id)).Str("status"));
+    }
+
+    [Fact]
+    public async Task unknown_ids_and_addresses_are_404s()
+    {
+        await (await _cast.Alice.GetAsync($"/api/action-items/{Guid.NewGuid()}")).AssertProblem(HttpStatusCode.NotFound);
+        await (await _cast.Alice.GetAsync($"/api/action-items/{Guid.NewGuid()}/history")).AssertProblem(HttpStatusCode.NotFound);
+        await (await _cast.Alice.Post($"/api/action-items/{Guid.NewGuid()}/status", new { status = "done" })).AssertProblem(HttpStatusCode.NotFound);
+        await (await _cast.Alice.GetAsync("/api/no-such-thing")).AssertProblem(HttpStatusCode.NotFound);
+    }
+}
