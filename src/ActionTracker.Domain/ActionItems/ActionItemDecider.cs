@@ -38,6 +38,8 @@ public static partial class ActionItemDecider
         errors.UserId("owner", c.Owner);
         if (c.DueAt is { } due && due <= ctx.Now)
             errors.Add("dueAt", "The due date must be in the future.");
+        if (c.Priority is { } p && !Enum.IsDefined(p))
+            errors.Add("priority", "Unknown priority.");
         if (c.Source is { } source)
         {
             errors.Required("source.kind", source.Kind, MaxLabel);
@@ -68,6 +70,8 @@ public static partial class ActionItemDecider
     private static IReadOnlyList<IActionItemEvent> ChangeStatus(ActionItem item, ChangeStatus c, DecisionContext ctx)
     {
         var errors = new Errors();
+        if (!Enum.IsDefined(c.Status))
+            errors.Add("status", "Unknown status.");
         if (c.Status is ItemStatus.Blocked or ItemStatus.WontDo)
             errors.Required("reason", c.Reason, MaxReason);
         else
