@@ -15,7 +15,7 @@ namespace ActionTracker.Api.Tests;
 /// The whole service in process (WebApplicationFactory) on its own fresh PostgreSQL database,
 /// with a clock the tests move. Callers are built from development tokens, as clients do.
 /// </summary>
-public sealed class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
 
@@ -23,14 +23,14 @@ public sealed class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     public ManualClock Clock { get; } = new();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         // Starting the host applies the schema.
         _ = Services;
     }
 
-    public new async Task DisposeAsync()
+    public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();
         await Database.DisposeAsync();
@@ -41,6 +41,7 @@ public sealed class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ActionTracker", Database.ConnectionString);
         builder.UseSetting("Auth:SigningKey", SigningKey);
+        ConfigureSettings(builder);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
         {
@@ -48,6 +49,9 @@ public sealed class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
             services.AddSingleton<TimeProvider>(Clock);
         });
     }
+
+    /// <summary>Settings a derived fixture adds or overrides.</summary>
+    protected virtual void ConfigureSettings(IWebHostBuilder builder) { }
 
     public string Token(string sub, string[] teams, string[] roles, TimeSpan? lifetime = null, string? key = null) =>
         DevTokens.Create(
