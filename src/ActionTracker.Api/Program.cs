@@ -1,4 +1,7 @@
 using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.ActionItems.Reminders;
+using ActionTracker.Api.Operations;
+using ActionTracker.Api.Teams;
 using ActionTracker.Api.Demo;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
@@ -12,6 +15,8 @@ builder.Services
     .AddBearerAuth(builder.Configuration)
     .AddActionTrackerStore(builder.Configuration)
     .AddActionItems(builder.Configuration)
+    .AddDeadlines(builder.Configuration)
+    .AddTeams()
     .AddDemoData(builder.Configuration)
     .AddApiDocs();
 
@@ -25,6 +30,8 @@ app.UseAuthorization();
 app.MapApiDocs();
 app.MapHealth();
 app.MapActionItems();
+app.MapTeams();
+app.MapAdmin();
 
 app.Run();
 return 0;

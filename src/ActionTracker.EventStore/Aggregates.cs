@@ -27,8 +27,14 @@ public sealed record ProjectionChange<TState>(
     IReadOnlyList<PendingEvent> Events,
     EventMetadata Metadata) where TState : class;
 
+/// <summary>Something that takes SQL to run in the current transaction; positional parameters ($1, $2, ...).</summary>
+public interface ISqlWriter
+{
+    void Add(string sql, params object?[] parameters);
+}
+
 /// <summary>Adds SQL to the append's batch; positional parameters ($1, $2, ...).</summary>
-public sealed class ProjectionBatch
+public sealed class ProjectionBatch : ISqlWriter
 {
     private readonly NpgsqlBatch _batch;
 

@@ -9,7 +9,7 @@ namespace ActionTracker.EventStore;
 /// <see cref="SaveChanges"/> sends everything (stream guards, events, inline projections, queued
 /// writes) as one batch in one transaction: one round trip for an optimistic write.
 /// </summary>
-public sealed class EventSession : IAsyncDisposable
+public sealed class EventSession : IAsyncDisposable, ISqlWriter
 {
     private readonly EventStore _store;
     private readonly EventMetadata _metadata;
@@ -17,11 +17,24 @@ public sealed class EventSession : IAsyncDisposable
     private readonly List<NpgsqlBatchCommand> _queued = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+    private readonly bool _enlisted;
 
     internal EventSession(EventStore store, EventMetadata metadata)
     {
         _store = store;
         _metadata = metadata;
+    }
+
+    /// <summary>
+    /// A session inside a transaction someone else owns (a scheduled step, a daemon): reads and
+    /// writes go through it, and saving neither commits nor closes it.
+    /// </summary>
+    internal EventSession(EventStore store, EventMetadata metadata, NpgsqlConnection connection, NpgsqlTransaction transaction)
+        : this(store, metadata)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _enlisted = true;
     }
 
     public EventMetadata Metadata => _metadata;
@@ -53,6 +66,12 @@ public sealed class EventSession : IAsyncDisposable
             };
             reader = await batch.ExecuteReaderAsync(ct);
             await reader.NextResultAsync(ct);
+        }
+        else if (_enlisted)
+        {
+            command = new NpgsqlCommand(readEvents, _connection, _transaction);
+            command.Parameters.Add(new() { Value = id });
+            reader = await command.ExecuteReaderAsync(ct);
         }
         else
         {
@@ -93,6 +112,8 @@ public sealed class EventSession : IAsyncDisposable
     /// <summary>Queues a write that commits or fails with the events, e.g. an outbox row.</summary>
     public void Queue(string sql, params object?[] parameters) => _queued.Add(ProjectionBatch.Command(sql, parameters));
 
+    void ISqlWriter.Add(string sql, params object?[] parameters) => Queue(sql, parameters);
+
     public bool HasChanges => _queued.Count > 0 || _streams.Any(s => s.HasPending);
 
     /// <summary>
@@ -122,7 +143,7 @@ public sealed class EventSession : IAsyncDisposable
             // Without an explicit transaction PostgreSQL runs the batch as one implicit
             // transaction: any failing statement rolls back all of it.
             await batch.ExecuteNonQueryAsync(ct);
-            if (_transaction is not null)
+            if (_transaction is not null && !_enlisted)
                 await _transaction.CommitAsync(ct);
         }
         catch (PostgresException e) when (e.SqlState == EventStoreSchema.VersionConflictState ||
@@ -151,6 +172,10 @@ public sealed class EventSession : IAsyncDisposable
 
     private async Task Release()
     {
+        _streams.Clear();
+        _queued.Clear();
+        if (_enlisted)
+            return;
         if (_transaction is not null)
         {
             await _transaction.DisposeAsync();
@@ -161,8 +186,6 @@ public sealed class EventSession : IAsyncDisposable
             await _connection.DisposeAsync();
             _connection = null;
         }
-        _streams.Clear();
-        _queued.Clear();
     }
 
     public async ValueTask DisposeAsync() => await Release();

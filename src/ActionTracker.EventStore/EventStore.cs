@@ -18,10 +18,17 @@ public sealed class EventStore(
     private const string EventColumns = "seq, tx_id, id, stream_id, version, type, data, metadata, occurred_at";
 
     internal NpgsqlDataSource DataSource => dataSource;
+
+    /// <summary>The JSON settings events are stored with; messages use them too.</summary>
+    public JsonSerializerOptions JsonOptions => options.Json;
     internal TimeProvider Time => time;
     internal EventTypeRegistry Types => types;
 
     public EventSession OpenSession(EventMetadata metadata) => new(this, metadata);
+
+    /// <summary>A session inside the caller's transaction; saving does not commit it.</summary>
+    public EventSession OpenSession(EventMetadata metadata, NpgsqlConnection connection, NpgsqlTransaction transaction) =>
+        new(this, metadata, connection, transaction);
 
     internal IAggregateDefinition<TState> Definition<TState>() where TState : class =>
         services.GetRequiredService<IAggregateDefinition<TState>>();

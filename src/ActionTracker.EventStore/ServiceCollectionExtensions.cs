@@ -1,3 +1,4 @@
+using ActionTracker.EventStore.Messaging;
 using ActionTracker.EventStore.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,30 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventStore>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<IMigrationSource, EventStoreSchema>();
+        return services;
+    }
+
+    /// <summary>
+    /// Scheduled work and the outbox, with the background loop that runs them on every replica.
+    /// </summary>
+    public static IServiceCollection AddMessaging(this IServiceCollection services, ScheduledWorkOptions scheduled, OutboxOptions outbox)
+    {
+        services.AddSingleton(scheduled);
+        services.AddSingleton(outbox);
+        services.AddSingleton<IMigrationSource, MessagingSchema>();
+        services.AddSingleton<MessageScheduler>();
+        services.AddSingleton<ScheduledWork>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<MessagingMetrics>();
+        services.AddHostedService<MessagingLoops>();
+        return services;
+    }
+
+    public static IServiceCollection AddScheduledHandler<TMessage, THandler>(this IServiceCollection services)
+        where THandler : class, IScheduledHandler<TMessage>
+    {
+        services.AddSingleton<IScheduledHandler<TMessage>, THandler>();
+        services.AddSingleton<IScheduledDispatch, ScheduledDispatch<TMessage>>();
         return services;
     }
 

@@ -43,12 +43,21 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:SigningKey", SigningKey);
         ConfigureSettings(builder);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
-        });
+        // Tests drive scheduled work and the outbox themselves, step by step, unless a fixture
+        // turns the background loops on.
+        builder.UseSetting("Scheduler:Enabled", "false");
+        builder.UseSetting("Outbox:Enabled", "false");
+        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        if (UsesManualClock)
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Clock);
+            });
     }
+
+    /// <summary>False runs the service on the real clock (end-to-end tests with compressed policies).</summary>
+    protected virtual bool UsesManualClock => true;
 
     /// <summary>Settings a derived fixture adds or overrides.</summary>
     protected virtual void ConfigureSettings(IWebHostBuilder builder) { }

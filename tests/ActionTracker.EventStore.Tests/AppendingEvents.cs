@@ -139,7 +139,9 @@ public sealed class MigratingTheSchema
             await Task.WhenAll(providers.Select(p => Task.Run(() => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
                 .GetRequiredService<SchemaMigrator>(p).Migrate())));
 
-            Assert.Equal(2L, await database.Scalar<long>("select count(*) from schema_migrations"));
+            var known = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetServices<IMigrationSource>(providers[0]).SelectMany(s => s.Migrations).Count();
+            Assert.Equal(known, await database.Scalar<long>("select count(*) from schema_migrations"));
             foreach (var p in providers)
             {
                 Assert.True(await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SchemaMigrator>(p).IsCurrent());

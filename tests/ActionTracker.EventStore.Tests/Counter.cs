@@ -1,6 +1,8 @@
 using ActionTracker.EventStore;
 using ActionTracker.EventStore.Schema;
 using ActionTracker.Testing;
+using System.Collections.Concurrent;
+using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.EventStore.Tests;
@@ -66,6 +68,12 @@ public sealed class StoreFixture : IAsyncLifetime
         services.AddAggregate<Counter, CounterDefinition>();
         services.AddInlineProjection<Counter, CounterProjection>();
         services.AddMigrations<CounterSchema>();
+        services.AddMessaging(
+            new ScheduledWorkOptions { Enabled = false, MaxAttempts = 3, FirstBackoff = TimeSpan.FromSeconds(10) },
+            new OutboxOptions { Enabled = false, MaxAttempts = 3, FirstBackoff = TimeSpan.FromSeconds(10) });
+        services.AddScheduledHandler<IncrementLater, IncrementLaterHandler>();
+        services.AddSingleton<RecordingTransport>();
+        services.AddSingleton<IOutboxTransport>(sp => sp.GetRequiredService<RecordingTransport>());
         return services.BuildServiceProvider();
     }
 
@@ -101,5 +109,40 @@ public sealed class StoreFixture : IAsyncLifetime
             stream.Append([new CounterIncremented(by)]);
             await session.SaveChanges();
         }
+    }
+}
+
+/// <summary>A scheduled message: increment the counter when due; "fail" makes the handler throw after appending.</summary>
+public sealed record IncrementLater(Guid CounterId, int By, bool Fail = false);
+
+public sealed class IncrementLaterHandler : IScheduledHandler<IncrementLater>
+{
+    public async Task Handle(IncrementLater message, EventSession session, CancellationToken ct)
+    {
+        var stream = (await session.FetchForWriting<Counter>(message.CounterId, exclusive: true, ct))!;
+        stream.Append([new CounterIncremented(message.By)]);
+        await session.SaveChanges(ct);
+        if (message.Fail)
+            throw new InvalidOperationException("the handler failed after appending");
+    }
+}
+
+/// <summary>An outbox transport that records what it sends and can be told to fail.</summary>
+public sealed class RecordingTransport : IOutboxTransport
+{
+    private int _failuresLeft;
+
+    public string Kind => "test";
+
+    public ConcurrentQueue<OutboxMessage> Sent { get; } = new();
+
+    public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
+
+    public Task Send(OutboxMessage message, CancellationToken ct)
+    {
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+            throw new HttpRequestException("receiver unavailable");
+        Sent.Enqueue(message);
+        return Task.CompletedTask;
     }
 }

@@ -21,7 +21,8 @@ public sealed class ActionItemsProjection : IInlineProjection<ActionItem>
 {
     public const string Columns =
         "id, title, description, team, owner, priority, status, due_at, escalation_level, source_kind, source_ref, " +
-        "source_title, labels, created_at, updated_at, completed_at, version, owner_postponements, comments";
+        "source_title, labels, created_at, updated_at, completed_at, version, owner_postponements, comments, " +
+        "reminded_for, last_notified_at";
 
     /// <summary>The columns to select for <see cref="Read"/>: the projected ones, then the list order.</summary>
     public const string SelectColumns = Columns + ", listed";
@@ -34,13 +35,13 @@ public sealed class ActionItemsProjection : IInlineProjection<ActionItem>
         batch.Add(
             $"""
             insert into action_items ({Columns})
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
             on conflict (id) do update set ({Columns}) = ({Excluded})
             """,
             item.Id, item.Title, item.Description, item.Team, item.Owner, item.Priority.Name(), item.Status.Name(),
             item.DueAt, item.EscalationLevel, item.Source?.Kind, item.Source?.Ref, item.Source?.Title,
             item.Labels.ToArray(), item.CreatedAt, item.UpdatedAt, item.CompletedAt, change.Version,
-            item.OwnerPostponements, item.Comments);
+            item.OwnerPostponements, item.Comments, item.RemindedFor, item.LastNotifiedAt);
     }
 
     /// <summary>Reads a row selected with <see cref="Columns"/> back into the domain state.</summary>
@@ -53,8 +54,9 @@ public sealed class ActionItemsProjection : IInlineProjection<ActionItem>
             priority, status, r.GetFieldValue<DateTimeOffset>(7),
             r.IsDBNull(9) ? null : new ItemSource(r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)),
             r.GetFieldValue<string[]>(12), r.GetFieldValue<DateTimeOffset>(13), r.GetFieldValue<DateTimeOffset>(14),
-            r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15), r.GetInt32(17), r.GetInt32(8), r.GetInt32(18));
-        return (item, r.GetInt64(16), r.GetInt64(19));
+            r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15), r.GetInt32(17), r.GetInt32(8), r.GetInt32(18),
+            r.IsDBNull(19) ? null : r.GetFieldValue<DateTimeOffset>(19), r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20));
+        return (item, r.GetInt64(16), r.GetInt64(21));
     }
 }
 
@@ -105,6 +107,10 @@ public sealed class ActionTrackerSchema : IMigrationSource
                 body jsonb not null,
                 created_at timestamptz not null,
                 primary key (caller, key));
+            """),
+        new(Module, 3, "deadline bookkeeping in the read model",
+            """
+            alter table action_items add column reminded_for timestamptz, add column last_notified_at timestamptz;
             """),
     ];
 }

@@ -17,7 +17,9 @@ public sealed record ActionItem(
     DateTimeOffset? CompletedAt,
     int OwnerPostponements,
     int EscalationLevel,
-    int Comments)
+    int Comments,
+    DateTimeOffset? RemindedFor = null,
+    DateTimeOffset? LastNotifiedAt = null)
 {
     public bool IsTerminal => Status.IsTerminal();
 
@@ -47,6 +49,10 @@ public sealed record ActionItem(
             EscalationLevel = 0,
         },
         (_, ActionItemCommented e) => state with { Comments = state.Comments + 1, UpdatedAt = e.At },
+        // Deadline steps are the clock's doing, not an edit: UpdatedAt stays.
+        (_, ActionItemDueSoon e) => state with { RemindedFor = e.DueAt, LastNotifiedAt = e.Notify ? e.At : state.LastNotifiedAt },
+        (_, ActionItemOverdue e) => state with { EscalationLevel = 1, LastNotifiedAt = e.At },
+        (_, ActionItemEscalated e) => state with { EscalationLevel = e.Level, LastNotifiedAt = e.At },
         _ => throw new InvalidOperationException($"Unknown event {@event.GetType().Name}."),
     };
 

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace ActionTracker.Domain.ActionItems;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace ActionTracker.Domain.ActionItems;
 /// then state (409), so a caller who may not act learns nothing about the state. A command that
 /// asks for what is already true returns no events, which makes retries harmless.
 /// </summary>
-public static partial class ActionItemDecider
+public static class ActionItemDecider
 {
     public const int MaxTitle = 200;
     public const int MaxText = 4000;
@@ -26,6 +24,7 @@ public static partial class ActionItemDecider
             (_, AssignActionItem assign) => Assign(state, assign, context),
             (_, ChangeDueDate change) => ChangeDueDate(state, change, context),
             (_, AddComment comment) => Comment(state, comment, context),
+            (_, CheckDeadlines) => Deadlines.Check(state, context.Now, context.Ladder, context.Caller.Id),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
         };
 
@@ -189,12 +188,6 @@ public static partial class ActionItemDecider
         _ => status.ToString(),
     };
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
-    private static partial Regex SlugPattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@+\-|:]{0,199}$")]
-    private static partial Regex UserIdPattern();
-
     private sealed class Errors
     {
         private readonly Dictionary<string, List<string>> _errors = [];
@@ -223,14 +216,14 @@ public static partial class ActionItemDecider
 
         public void Slug(string field, string? value)
         {
-            if (string.IsNullOrEmpty(value) || !SlugPattern().IsMatch(value))
-                Add(field, $"The {field} is a slug: 1 to 63 lower-case letters, digits and dashes.");
+            if (!Names.IsTeamSlug(value))
+                Add(field, $"The {field} is a slug: {Names.SlugRule}.");
         }
 
         public void UserId(string field, string? value)
         {
-            if (string.IsNullOrWhiteSpace(value) || !UserIdPattern().IsMatch(value.Trim()))
-                Add(field, $"The {field} is a user id: 1 to 200 letters, digits and . _ @ + - | : characters.");
+            if (!Names.IsUserId(value?.Trim()))
+                Add(field, $"The {field} is a user id: {Names.UserIdRule}.");
         }
 
         public void ThrowIfAny()

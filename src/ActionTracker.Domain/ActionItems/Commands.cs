@@ -24,3 +24,9 @@ public sealed record AssignActionItem(string Owner, string? Team) : ActionItemCo
 public sealed record ChangeDueDate(DateTimeOffset DueAt, string? Reason) : ActionItemCommand;
 
 public sealed record AddComment(Guid CommentId, string Text) : ActionItemCommand;
+
+/// <summary>
+/// Issued by the scheduler, never by a user: record whatever reminder or escalation step the
+/// clock has reached. Deciding it twice at the same time yields nothing the second time.
+/// </summary>
+public sealed record CheckDeadlines : ActionItemCommand;

@@ -62,6 +62,16 @@ public sealed record ActionItemDueDateChanged(
 
 public sealed record ActionItemCommented(Guid ItemId, Guid CommentId, string Text, string By, DateTimeOffset At) : IActionItemEvent;
 
+/// <summary>The due date is near. <paramref name="Notify"/> is false when the item already
+/// notified someone within the last day: at most one notification a day, except level changes.</summary>
+public sealed record ActionItemDueSoon(Guid ItemId, DateTimeOffset DueAt, bool Notify, string By, DateTimeOffset At) : IActionItemEvent;
+
+/// <summary>The due date passed with the item still open: escalation level 1, the owner.</summary>
+public sealed record ActionItemOverdue(Guid ItemId, DateTimeOffset DueAt, string By, DateTimeOffset At) : IActionItemEvent;
+
+/// <summary>Escalated to level 2 (the team's leads) or 3 (the team's escalation contact).</summary>
+public sealed record ActionItemEscalated(Guid ItemId, DateTimeOffset DueAt, int Level, string By, DateTimeOffset At) : IActionItemEvent;
+
 public static class ActionItemEvents
 {
     /// <summary>Every event type of the stream, for the event store's type registry.</summary>
@@ -70,6 +80,7 @@ public static class ActionItemEvents
         typeof(ActionItemCreated), typeof(ActionItemStarted), typeof(ActionItemWorkStopped),
         typeof(ActionItemBlocked), typeof(ActionItemUnblocked), typeof(ActionItemCompleted),
         typeof(ActionItemCancelled), typeof(ActionItemReopened), typeof(ActionItemAssigned),
-        typeof(ActionItemDueDateChanged), typeof(ActionItemCommented),
+        typeof(ActionItemDueDateChanged), typeof(ActionItemCommented), typeof(ActionItemDueSoon),
+        typeof(ActionItemOverdue), typeof(ActionItemEscalated),
     ];
 }

@@ -23,5 +23,23 @@ public sealed record DueDatePolicy(TimeSpan Critical, TimeSpan High, TimeSpan Me
         createdAt + 2 * DueIn(priority);
 }
 
+/// <summary>
+/// Reminder and escalation ladder: a reminder <see cref="RemindBefore"/> the due date, level 1
+/// (the owner) at the due date, levels 2 (leads) and 3 (escalation contact) after the given
+/// time past it.
+/// </summary>
+public sealed record EscalationPolicy(TimeSpan RemindBefore, TimeSpan Level2After, TimeSpan Level3After)
+{
+    public static EscalationPolicy Default { get; } = new(TimeSpan.FromDays(2), TimeSpan.FromDays(3), TimeSpan.FromDays(7));
+
+    /// <summary>Reminders (not level changes) are held back when the item notified within this span.</summary>
+    public static TimeSpan QuietPeriod { get; } = TimeSpan.FromDays(1);
+
+    public const int MaxLevel = 3;
+}
+
 /// <summary>Everything a decision may depend on besides the state and the command.</summary>
-public sealed record DecisionContext(Caller Caller, DateTimeOffset Now, DueDatePolicy Policy);
+public sealed record DecisionContext(Caller Caller, DateTimeOffset Now, DueDatePolicy Policy, EscalationPolicy? Escalation = null)
+{
+    public EscalationPolicy Ladder => Escalation ?? EscalationPolicy.Default;
+}

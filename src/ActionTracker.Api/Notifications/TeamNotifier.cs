@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Teams;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+using ActionTracker.EventStore.Messaging;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace ActionTracker.Api.Notifications;
+
+/// <summary>What a team's notify URL receives: Slack-compatible <c>text</c> plus structured fields.</summary>
+public sealed record TeamNotification(
+    string Text,
+    string Kind,
+    int Level,
+    NotifiedItem Item,
+    string Owner,
+    IReadOnlyList<string> EscalatedTo,
+    DateTimeOffset At);
+
+public sealed record NotifiedItem(Guid Id, string Title, string Team, string Owner, string Priority, string Status, DateTimeOffset DueAt);
+
+/// <summary>
+/// Turns ladder steps into notifications in the outbox. At most one per item per day apart from
+/// level changes: the decider marks a reminder that falls in the quiet period, and when several
+/// levels are reached at once (after downtime) only the highest is announced.
+/// </summary>
+public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<JsonOptions> json)
+{
+    public const string Kind = "team-notification";
+
+    public async Task Queue(ISqlWriter writer, ActionItem item, IReadOnlyList<IActionItemEvent> steps, CancellationToken ct)
+    {
+        var step = steps.LastOrDefault(s => s is ActionItemOverdue or ActionItemEscalated or ActionItemDueSoon { Notify: true });
+        if (step is null)
+            return;
+        var team = await teams.Find(item.Team, ct);
+        if (team?.NotifyUrl is not { } url)
+            return;
+        var notification = Build(item, step, team);
+        outbox.Enqueue(writer, Kind, url, JsonSerializer.Serialize(notification, json.Value.SerializerOptions));
+    }
+
+    public static TeamNotification Build(ActionItem item, IActionItemEvent step, Team team)
+    {
+        var (kind, level) = step switch
+        {
+            ActionItemDueSoon => ("due_soon", 0),
+            ActionItemOverdue => ("overdue", 1),
+            ActionItemEscalated e => ("escalated", e.Level),
+            _ => throw new ArgumentOutOfRangeException(nameof(step)),
+        };
+        IReadOnlyList<string> to = level switch
+        {
+            2 when team.Leads.Count > 0 => team.Leads,
+            3 when team.EscalationContact is { } contact => [contact],
+            3 when team.Leads.Count > 0 => team.Leads,
+            _ => [item.Owner],
+        };
+        var due = item.DueAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        var text = new StringBuilder();
+        text.Append(kind switch
+        {
+            "due_soon" => $"Reminder: \"{item.Title}\" is due {due}.",
+            "overdue" => $"Overdue: \"{item.Title}\" was due {due}.",
+            _ => $"Escalation level {level}: \"{item.Title}\" was due {due} and is still {item.Status.Name().Replace('_', ' ')}.",
+        });
+        text.Append($" Team {item.Team}, owner {item.Owner}, priority {item.Priority.Name()}.");
+        if (level >= 2)
+            text.Append($" Escalated to {string.Join(", ", to)}.");
+        return new TeamNotification(
+            text.ToString(), kind, level,
+            new NotifiedItem(item.Id, item.Title, item.Team, item.Owner, item.Priority.Name(), item.Status.Name(), item.DueAt),
+            item.Owner, to, step.At);
+    }
+}
+
+/// <summary>Posts team notifications as JSON, with a timeout, to public addresses only (unless allowed).</summary>
+public sealed class TeamNotificationTransport(IHttpClientFactory clients) : IOutboxTransport
+{
+    public const string ClientName = "notifications";
+
+    public string Kind => TeamNotifier.Kind;
+
+    public async Task Send(OutboxMessage message, CancellationToken ct)
+    {
+        using var content = new StringContent(message.Payload, Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, message.Destination) { Content = content };
+        request.Headers.Add("Idempotency-Key", $"notification-{message.Id}");
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"{message.Destination} answered {(int)response.StatusCode}.");
+    }
+}

@@ -1,0 +1,73 @@
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.EventStore.Schema;
+using Npgsql;
+
+namespace ActionTracker.Api.Teams;
+
+/// <summary>A team as the directory knows it: who leads it, who is escalated to, where to notify.</summary>
+public sealed record Team(
+    string Slug,
+    string? Name,
+    IReadOnlyList<string> Leads,
+    string? EscalationContact,
+    string? NotifyUrl,
+    string TimeZone,
+    DateTimeOffset UpdatedAt,
+    long Version);
+
+public sealed class TeamsSchema : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new(ActionItems.ActionTrackerSchema.Module, 2, "teams directory",
+            """
+            create table teams (
+                slug text primary key,
+                name text,
+                leads text[] not null,
+                escalation_contact text,
+                notify_url text,
+                time_zone text not null,
+                updated_at timestamptz not null,
+                version bigint not null);
+            """),
+    ];
+}
+
+/// <summary>Reads and writes the teams directory.</summary>
+public sealed class TeamDirectory(NpgsqlDataSource db)
+{
+    private const string Columns = "slug, name, leads, escalation_contact, notify_url, time_zone, updated_at, version";
+
+    public async Task<Team?> Find(string slug, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select {Columns} from teams where slug = $1");
+        command.Parameters.Add(new() { Value = slug });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    /// <summary>Creates or replaces the team; returns it and whether it was new.</summary>
+    public async Task<(Team Team, bool Created)> Save(Team team, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"""
+            insert into teams ({Columns}) values ($1, $2, $3, $4, $5, $6, $7, 1)
+            on conflict (slug) do update set name = excluded.name, leads = excluded.leads,
+                escalation_contact = excluded.escalation_contact, notify_url = excluded.notify_url,
+                time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = teams.version + 1
+            returning {Columns}
+            """);
+        foreach (var value in new object?[] { team.Slug, team.Name, team.Leads.ToArray(), team.EscalationContact, team.NotifyUrl, team.TimeZone, team.UpdatedAt })
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var saved = Read(reader);
+        return (saved, saved.Version == 1);
+    }
+
+    private static Team Read(NpgsqlDataReader r) => new(
+        r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetFieldValue<string[]>(2),
+        r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5),
+        r.GetFieldValue<DateTimeOffset>(6), r.GetInt64(7));
+}

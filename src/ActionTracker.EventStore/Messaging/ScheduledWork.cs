@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace ActionTracker.EventStore.Messaging;
+
+/// <summary>Handles one kind of scheduled message inside the transaction that claimed it.</summary>
+public interface IScheduledHandler<in TMessage>
+{
+    /// <summary>
+    /// Append events and queue writes through <paramref name="session"/>: they commit with the
+    /// removal of the message, or not at all. Throwing retries the message later.
+    /// </summary>
+    Task Handle(TMessage message, EventSession session, CancellationToken ct);
+}
+
+public sealed class ScheduledWorkOptions
+{
+    /// <summary>How often the runner looks for due work (configuration Scheduler:PollInterval).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Attempts before a message is dead-lettered.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Delay before the first retry; doubled each attempt, capped at <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>False turns the background loop off (tests drive <see cref="ScheduledWork.RunDue"/> themselves).</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>
+/// Writes "handle this message at time T" into the caller's transaction. Kept apart from the
+/// runner so that handlers, which schedule follow-ups, do not depend on what runs them.
+/// </summary>
+public sealed class MessageScheduler(EventStore store, TimeProvider time)
+{
+    private const string Upsert =
+        """
+        insert into scheduled_messages (key, type, payload, due_at, created_at) values ($1, $2, $3, $4, $5)
+        on conflict (key) do update set type = excluded.type, payload = excluded.payload, due_at = excluded.due_at,
+            attempts = 0, last_error = null, dead_at = null
+        """;
+
+    /// <summary>Schedules (or moves) the message under <paramref name="key"/>, in the writer's transaction.</summary>
+    public void Schedule<TMessage>(ISqlWriter writer, string key, TMessage message, DateTimeOffset dueAt) where TMessage : notnull =>
+        writer.Add(Upsert, key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
+            dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime());
+
+    public static void Cancel(ISqlWriter writer, string key) => writer.Add("delete from scheduled_messages where key = $1", key);
+}
+
+/// <summary>A dead-lettered or waiting message, for operators.</summary>
+public sealed record ScheduledMessageInfo(long Id, string Key, string Type, DateTimeOffset DueAt, int Attempts, string? LastError, DateTimeOffset? DeadAt);
+
+/// <summary>
+/// Runs "handle this message at time T", durable in PostgreSQL. Scheduling (<see cref="MessageScheduler"/>)
+/// is a write in the caller's transaction; a runner claims due messages with <c>for update skip locked</c>, so with any
+/// number of replicas each message is handled once, and the handler's events commit in the same
+/// transaction as the message's removal.
+/// </summary>
+public sealed partial class ScheduledWork(
+    EventStore store,
+    NpgsqlDataSource dataSource,
+    ScheduledWorkOptions options,
+    IEnumerable<IScheduledDispatch> dispatchers,
+    TimeProvider time,
+    ILogger<ScheduledWork> logger)
+{
+    private readonly Dictionary<string, IScheduledDispatch> _dispatchers = dispatchers.ToDictionary(d => d.Type);
+    /// <summary>
+    /// Handles every message due now, one transaction each, until none is left that another
+    /// runner has not claimed. Returns how many were handled successfully.
+    /// </summary>
+    public async Task<int> RunDue(CancellationToken ct = default)
+    {
+        var handled = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var outcome = await RunOne(ct);
+            if (outcome is null)
+                break;
+            if (outcome.Value)
+                handled++;
+        }
+        return handled;
+    }
+
+    /// <summary>Null when nothing is due; otherwise whether the message was handled.</summary>
+    private async Task<bool?> RunOne(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUniversalTime();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+
+        // Claim by deleting: if the handler fails the rollback puts the row back untouched.
+        long id;
+        string key, type, payload;
+        int attempts;
+        await using (var claim = new NpgsqlCommand(
+            """
+            delete from scheduled_messages where id = (
+                select id from scheduled_messages where dead_at is null and due_at <= $1
+                 order by due_at limit 1 for update skip locked)
+            returning id, key, type, payload, attempts
+            """, connection, tx))
+        {
+            claim.Parameters.Add(new() { Value = now });
+            await using var reader = await claim.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+                return null;
+            (id, key, type, payload, attempts) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4));
+        }
+
+        try
+        {
+            await Dispatch(type, payload, store.OpenSession(new EventMetadata("scheduler", CausationId: key), connection, tx), ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            await Failed(id, key, attempts + 1, e, now);
+            return false;
+        }
+    }
+
+    private async Task Dispatch(string type, string payload, EventSession session, CancellationToken ct)
+    {
+        var dispatcher = _dispatchers.GetValueOrDefault(type)
+                         ?? throw new InvalidOperationException($"No handler is registered for scheduled message type '{type}'.");
+        await using (session)
+            await dispatcher.Handle(payload, session, ct);
+    }
+
+    private async Task Failed(long id, string key, int attempts, Exception error, DateTimeOffset now)
+    {
+        var dead = attempts >= options.MaxAttempts;
+        var backoff = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.FirstBackoff.Ticks * (1L << Math.Min(attempts - 1, 30))));
+        // Jitter spreads retries of many messages that failed together.
+        backoff += TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Min(1000, backoff.TotalMilliseconds / 10 + 1)));
+        await using var update = dataSource.CreateCommand(
+            "update scheduled_messages set attempts = $2, last_error = $3, due_at = $4, dead_at = $5 where id = $1");
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = attempts });
+        update.Parameters.Add(new() { Value = error.Message.Length > 2000 ? error.Message[..2000] : error.Message });
+        update.Parameters.Add(new() { Value = now + backoff });
+        update.Parameters.Add(new() { Value = dead ? now : DBNull.Value });
+        await update.ExecuteNonQueryAsync(CancellationToken.None);
+        if (dead)
+            LogDead(error, key, attempts);
+        else
+            LogRetry(error, key, attempts, backoff);
+    }
+
+    /// <summary>Messages dead-lettered after their last attempt, newest first.</summary>
+    public async Task<IReadOnlyList<ScheduledMessageInfo>> DeadLetters(int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select id, key, type, due_at, attempts, last_error, dead_at from scheduled_messages where dead_at is not null order by dead_at desc limit $1");
+        command.Parameters.Add(new() { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var list = new List<ScheduledMessageInfo>();
+        while (await reader.ReadAsync(ct))
+            list.Add(new ScheduledMessageInfo(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+        return list;
+    }
+
+    /// <summary>Puts a dead message back in line, due now. False when no dead message has that id.</summary>
+    public async Task<bool> Retry(long id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update scheduled_messages set dead_at = null, attempts = 0, due_at = $2 where id = $1 and dead_at is not null");
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = time.GetUtcNow().ToUniversalTime() });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Counts for metrics: messages due now and waiting, and dead letters.</summary>
+    public async Task<(long Due, long Dead)> Backlog(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select count(*) filter (where dead_at is null and due_at <= $1), count(*) filter (where dead_at is not null) from scheduled_messages");
+        command.Parameters.Add(new() { Value = time.GetUtcNow().ToUniversalTime() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    internal static string TypeName(Type type) => EventTypeRegistry.SnakeCase(type.Name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled message {Key} failed (attempt {Attempts}); retrying in {Backoff}")]
+    private partial void LogRetry(Exception error, string key, int attempts, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled message {Key} failed {Attempts} times and was dead-lettered")]
+    private partial void LogDead(Exception error, string key, int attempts);
+}
+
+/// <summary>Deserializes one message type and hands it to its handler.</summary>
+public interface IScheduledDispatch
+{
+    string Type { get; }
+    Task Handle(string payload, EventSession session, CancellationToken ct);
+}
+
+internal sealed class ScheduledDispatch<TMessage>(IScheduledHandler<TMessage> handler, EventStore store) : IScheduledDispatch
+{
+    public string Type { get; } = ScheduledWork.TypeName(typeof(TMessage));
+
+    public Task Handle(string payload, EventSession session, CancellationToken ct) =>
+        handler.Handle(JsonSerializer.Deserialize<TMessage>(payload, store.JsonOptions)!, session, ct);
+}

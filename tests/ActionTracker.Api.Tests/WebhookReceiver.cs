@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>A real HTTP endpoint on loopback that records what it receives; it can be told to fail.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _failuresLeft;
+
+    public ConcurrentQueue<(string Path, JsonElement Body, IHeaderDictionary Headers)> Received { get; } = new();
+
+    public string Url { get; }
+
+    private WebhookReceiver(WebApplication app, string url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public static async Task<WebhookReceiver> Start()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        WebhookReceiver? receiver = null;
+        app.MapPost("/{**path}", async (HttpContext http) =>
+        {
+            if (Interlocked.Decrement(ref receiver!._failuresLeft) >= 0)
+                return Results.StatusCode(503);
+            var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+            receiver.Received.Enqueue((http.Request.Path, body, http.Request.Headers));
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver = new WebhookReceiver(app, url);
+        return receiver;
+    }
+
+    /// <summary>The next <paramref name="count"/> calls get a 503.</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
+
+    public List<JsonElement> Bodies(string path) => Received.Where(r => r.Path == path).Select(r => r.Body).ToList();
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

@@ -1,0 +1,207 @@
+using ActionTracker.EventStore.Messaging;
+using ActionTracker.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ActionTracker.EventStore.Tests;
+
+public sealed class SchedulingWork(StoreFixture fixture) : IClassFixture<StoreFixture>
+{
+    private async Task Schedule(IncrementLater message, DateTimeOffset dueAt, string? key = null)
+    {
+        await using var session = fixture.Store.OpenSession(new EventMetadata("tester"));
+        fixture.Services.GetRequiredService<MessageScheduler>().Schedule(session, key ?? $"inc:{Guid.NewGuid()}", message, dueAt);
+        await session.SaveChanges();
+    }
+
+    private Task<int> Total(Guid id) => fixture.Database.Scalar<int>("select total from counters where id = $1", id);
+
+    [Fact]
+    public async Task a_message_is_handled_when_due_and_not_before()
+    {
+        var id = await fixture.StartCounter();
+        await Schedule(new IncrementLater(id, 5), fixture.Clock.GetUtcNow().AddMinutes(10));
+        var runner = fixture.Services.GetRequiredService<ScheduledWork>();
+
+        Assert.Equal(0, await runner.RunDue());
+        Assert.Equal(0, await Total(id));
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1, await runner.RunDue());
+        Assert.Equal(5, await Total(id));
+        Assert.Equal(0, await runner.RunDue());
+    }
+
+    [Fact]
+    public async Task scheduling_the_same_key_again_moves_the_message()
+    {
+        var id = await fixture.StartCounter();
+        var now = fixture.Clock.GetUtcNow();
+        await Schedule(new IncrementLater(id, 1), now.AddMinutes(1), key: $"move:{id}");
+        await Schedule(new IncrementLater(id, 2), now.AddHours(1), key: $"move:{id}");
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        await fixture.Services.GetRequiredService<ScheduledWork>().RunDue();
+        Assert.Equal(0, await Total(id));
+
+        fixture.Clock.Advance(TimeSpan.FromHours(1));
+        await fixture.Services.GetRequiredService<ScheduledWork>().RunDue();
+        Assert.Equal(2, await Total(id));
+    }
+
+    [Fact]
+    public async Task many_runners_on_one_database_handle_each_message_exactly_once()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+            ids.Add(await fixture.StartCounter());
+        var now = fixture.Clock.GetUtcNow();
+        foreach (var id in ids)
+            for (var n = 0; n < 20; n++)
+                await Schedule(new IncrementLater(id, 1), now);
+
+        var replicas = Enumerable.Range(0, 4).Select(_ => StoreFixture.Build(fixture.Database.ConnectionString, fixture.Clock)).ToList();
+        try
+        {
+            var handled = await Task.WhenAll(replicas.Select(r => Task.Run(() => r.GetRequiredService<ScheduledWork>().RunDue())));
+
+            Assert.Equal(100, handled.Sum());
+            foreach (var id in ids)
+                Assert.Equal(20, await Total(id));
+        }
+        finally
+        {
+            foreach (var replica in replicas)
+                await replica.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_failing_handler_commits_nothing_is_retried_with_backoff_and_is_dead_lettered_after_the_last_attempt()
+    {
+        var id = await fixture.StartCounter();
+        var key = $"fail:{id}";
+        await Schedule(new IncrementLater(id, 1, Fail: true), fixture.Clock.GetUtcNow(), key);
+        var runner = fixture.Services.GetRequiredService<ScheduledWork>();
+
+        Assert.Equal(0, await runner.RunDue());
+        Assert.Equal(0, await Total(id)); // the append rolled back with the failure
+        Assert.Equal(1, await fixture.Database.Scalar<int>("select attempts from scheduled_messages where key = $1", key));
+        Assert.Equal(0, await runner.RunDue()); // backing off: not due yet
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(12));
+        await runner.RunDue();
+        fixture.Clock.Advance(TimeSpan.FromSeconds(25));
+        await runner.RunDue();
+
+        var dead = await runner.DeadLetters(10, default);
+        var message = Assert.Single(dead, d => d.Key == key);
+        Assert.Equal(3, message.Attempts);
+        Assert.Contains("failed after appending", message.LastError);
+        fixture.Clock.Advance(TimeSpan.FromDays(1));
+        await runner.RunDue();
+        Assert.Equal(0, await Total(id));
+
+        Assert.True(await runner.Retry(message.Id, default));
+        Assert.DoesNotContain(await runner.DeadLetters(10, default), d => d.Key == key);
+    }
+}
+
+public sealed class SendingThroughTheOutbox(StoreFixture fixture) : IClassFixture<StoreFixture>
+{
+    private Outbox Outbox => fixture.Services.GetRequiredService<Outbox>();
+    private RecordingTransport Transport => fixture.Services.GetRequiredService<RecordingTransport>();
+
+    private async Task<Guid> IncrementAndNotify(string destination)
+    {
+        var id = await fixture.StartCounter();
+        await using var session = fixture.Store.OpenSession(new EventMetadata("tester"));
+        var stream = (await session.FetchForWriting<Counter>(id))!;
+        stream.Append([new CounterIncremented(1)]);
+        Outbox.Enqueue(session, "test", destination, $$"""{"counter":"{{id}}"}""");
+        await session.SaveChanges();
+        return id;
+    }
+
+    [Fact]
+    public async Task a_message_written_with_a_change_is_sent_once()
+    {
+        var destination = $"dest-{Guid.NewGuid()}";
+        var id = await IncrementAndNotify(destination);
+
+        await Outbox.DispatchDue();
+        await Outbox.DispatchDue();
+
+        var sent = Assert.Single(Transport.Sent, m => m.Destination == destination);
+        Assert.Contains(id.ToString(), sent.Payload);
+    }
+
+    [Fact]
+    public async Task a_message_whose_change_rolled_back_is_never_sent()
+    {
+        var destination = $"dest-{Guid.NewGuid()}";
+        var id = await fixture.StartCounter();
+        await using (var session = fixture.Store.OpenSession(new EventMetadata("tester")))
+        {
+            var stream = (await session.FetchForWriting<Counter>(id))!;
+            stream.Append([new CounterIncremented(1)]);
+            Outbox.Enqueue(session, "test", destination, "{}");
+            session.Queue("select 1 / 0");
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => session.SaveChanges());
+        }
+
+        await Outbox.DispatchDue();
+
+        Assert.DoesNotContain(Transport.Sent, m => m.Destination == destination);
+    }
+
+    [Fact]
+    public async Task a_failed_send_is_retried_after_a_backoff_and_dead_lettered_after_the_last_attempt()
+    {
+        var destination = $"dest-{Guid.NewGuid()}";
+        await IncrementAndNotify(destination);
+        Transport.FailNext(1);
+
+        await Outbox.DispatchDue();
+        Assert.DoesNotContain(Transport.Sent, m => m.Destination == destination);
+        await Outbox.DispatchDue(); // backing off
+        Assert.DoesNotContain(Transport.Sent, m => m.Destination == destination);
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(12));
+        await Outbox.DispatchDue();
+        Assert.Single(Transport.Sent, m => m.Destination == destination);
+
+        var dying = $"dest-{Guid.NewGuid()}";
+        await IncrementAndNotify(dying);
+        Transport.FailNext(3);
+        for (var i = 0; i < 3; i++)
+        {
+            await Outbox.DispatchDue();
+            fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        }
+        await Outbox.DispatchDue();
+        Assert.DoesNotContain(Transport.Sent, m => m.Destination == dying);
+        Assert.Equal(1L, await fixture.Database.Scalar<long>(
+            "select count(*) from outbox where destination = $1 and dead_at is not null and attempts = 3", dying));
+    }
+
+    [Fact]
+    public async Task a_claim_left_by_a_replica_that_died_is_taken_over_after_the_lease()
+    {
+        var destination = $"dest-{Guid.NewGuid()}";
+        await IncrementAndNotify(destination);
+        // A replica claimed it and died before recording anything.
+        await using (var claim = fixture.Database.DataSource.CreateCommand("update outbox set locked_until = $1, attempts = 1 where destination = $2"))
+        {
+            claim.Parameters.Add(new() { Value = fixture.Clock.GetUtcNow().AddMinutes(1) });
+            claim.Parameters.Add(new() { Value = destination });
+            await claim.ExecuteNonQueryAsync();
+        }
+
+        await Outbox.DispatchDue();
+        Assert.DoesNotContain(Transport.Sent, m => m.Destination == destination);
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Outbox.DispatchDue();
+        Assert.Single(Transport.Sent, m => m.Destination == destination);
+    }
+}
