@@ -41,13 +41,13 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ActionTracker", Database.ConnectionString);
         builder.UseSetting("Auth:SigningKey", SigningKey);
-        ConfigureSettings(builder);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // Tests drive scheduled work and the outbox themselves, step by step, unless a fixture
         // turns the background loops on.
         builder.UseSetting("Scheduler:Enabled", "false");
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        ConfigureSettings(builder);
         if (UsesManualClock)
             builder.ConfigureTestServices(services =>
             {
@@ -65,7 +65,7 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public string Token(string sub, string[] teams, string[] roles, TimeSpan? lifetime = null, string? key = null) =>
         DevTokens.Create(
             new AuthOptions { SigningKey = key ?? SigningKey },
-            sub, teams, roles, Clock.GetUtcNow(), lifetime ?? TimeSpan.FromDays(365));
+            sub, teams, roles, (UsesManualClock ? Clock : TimeProvider.System).GetUtcNow(), lifetime ?? TimeSpan.FromDays(365));
 
     public HttpClient As(string sub, string[] teams, params string[] roles)
     {
