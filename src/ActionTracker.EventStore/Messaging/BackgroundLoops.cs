@@ -24,15 +24,13 @@ public sealed partial class MessagingLoops(
     private async Task RunScheduled(CancellationToken ct)
     {
         await scheduled.RunDue(ct);
-        var (due, dead) = await scheduled.Backlog(ct);
-        metrics.Scheduled(due, dead);
+        await metrics.Refresh(scheduled, ct);
     }
 
     private async Task RunOutbox(CancellationToken ct)
     {
         await outbox.DispatchDue(ct);
-        var (pending, dead) = await outbox.Backlog(ct);
-        metrics.Outbox(pending, dead);
+        await metrics.Refresh(outbox, ct);
     }
 
     private async Task Loop(string name, Func<CancellationToken, Task> step, TimeSpan interval, CancellationToken ct)

@@ -25,14 +25,16 @@ public sealed class MessagingMetrics
             "Outbox messages dead-lettered after their last attempt.");
     }
 
-    public void Scheduled(long due, long dead)
+    public async Task Refresh(ScheduledWork scheduled, CancellationToken ct)
     {
+        var (due, dead) = await scheduled.Backlog(ct);
         Volatile.Write(ref _scheduledDue, due);
         Volatile.Write(ref _scheduledDead, dead);
     }
 
-    public void Outbox(long pending, long dead)
+    public async Task Refresh(Outbox outbox, CancellationToken ct)
     {
+        var (pending, dead) = await outbox.Backlog(ct);
         Volatile.Write(ref _outboxPending, pending);
         Volatile.Write(ref _outboxDead, dead);
     }
