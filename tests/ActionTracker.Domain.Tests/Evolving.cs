@@ -151,13 +151,14 @@ public sealed class Evolving
     }
 
     [Fact]
-    public void an_item_is_overdue_once_its_due_date_has_passed_until_it_is_finished()
+    public void an_item_is_overdue_from_its_due_instant_until_it_is_finished()
     {
         var open = ActionItem.Fold(Item.In(ItemStatus.Open))!;
         var done = ActionItem.Fold(Item.In(ItemStatus.Done))!;
 
-        Assert.False(open.IsOverdue(Due));
-        Assert.True(open.IsOverdue(Due.AddTicks(1)));
+        // The same instant the ladder records it overdue (level 1).
+        Assert.False(open.IsOverdue(Due.AddTicks(-1)));
+        Assert.True(open.IsOverdue(Due));
         Assert.False(done.IsOverdue(Due.AddDays(1)));
     }
 

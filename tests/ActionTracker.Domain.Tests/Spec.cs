@@ -26,10 +26,11 @@ public sealed class Spec
     /// <summary>No history: the item does not exist yet.</summary>
     public static Spec GivenNoItem() => new([]);
 
-    public Outcome When(ActionItemCommand command, Caller by, DateTimeOffset? at = null, DueDatePolicy? policy = null)
+    /// <param name="ladder">The reminder and escalation ladder; <see cref="EscalationPolicy.Default"/> when null.</param>
+    public Outcome When(ActionItemCommand command, Caller by, DateTimeOffset? at = null, DueDatePolicy? policy = null, EscalationPolicy? ladder = null)
     {
         var state = ActionItem.Fold(_history);
-        var context = new DecisionContext(by, at ?? Now, policy ?? DueDatePolicy.Default);
+        var context = new DecisionContext(by, at ?? Now, policy ?? DueDatePolicy.Default, ladder);
         try
         {
             return new Outcome(_history, ActionItemDecider.Decide(state, command, context), null);

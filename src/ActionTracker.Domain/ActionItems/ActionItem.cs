@@ -23,7 +23,8 @@ public sealed record ActionItem(
 {
     public bool IsTerminal => Status.IsTerminal();
 
-    public bool IsOverdue(DateTimeOffset now) => !IsTerminal && DueAt < now;
+    /// <summary>From the due instant on, as the ladder counts it.</summary>
+    public bool IsOverdue(DateTimeOffset now) => !IsTerminal && DueAt <= now;
 
     public static ActionItem Evolve(ActionItem? state, IActionItemEvent @event) => (state, @event) switch
     {

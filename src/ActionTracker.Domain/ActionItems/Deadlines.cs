@@ -37,7 +37,7 @@ public static class Deadlines
         }
         else if (level == 0 && item.RemindedFor != item.DueAt && now >= item.DueAt - policy.RemindBefore)
         {
-            var quiet = item.LastNotifiedAt is { } last && now - last < EscalationPolicy.QuietPeriod;
+            var quiet = item.LastNotifiedAt is { } last && now - last < policy.QuietPeriod;
             events.Add(new ActionItemDueSoon(item.Id, item.DueAt, !quiet, by, now));
         }
         if (level == 1 && now >= item.DueAt + policy.Level2After)

@@ -33,7 +33,7 @@ public sealed record EscalationPolicy(TimeSpan RemindBefore, TimeSpan Level2Afte
     public static EscalationPolicy Default { get; } = new(TimeSpan.FromDays(2), TimeSpan.FromDays(3), TimeSpan.FromDays(7));
 
     /// <summary>Reminders (not level changes) are held back when the item notified within this span.</summary>
-    public static TimeSpan QuietPeriod { get; } = TimeSpan.FromDays(1);
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(1);
 
     public const int MaxLevel = 3;
 }

@@ -65,8 +65,8 @@ public static class ListActionItemsEndpoint
         if (statuses.Length > 0) Filter("status = any($?)", statuses);
         if (priority is not null) Filter("priority = $?", priority);
         if (source is not null) Filter("source_ref = $?", source);
-        if (overdue is true) Filter("status in ('open', 'in_progress', 'blocked') and due_at < $?", now);
-        if (overdue is false) Filter("not (status in ('open', 'in_progress', 'blocked') and due_at < $?)", now);
+        if (overdue is true) Filter("status in ('open', 'in_progress', 'blocked') and due_at <= $?", now);
+        if (overdue is false) Filter("not (status in ('open', 'in_progress', 'blocked') and due_at <= $?)", now);
         if (after is not null) Filter("listed > $?", after.Value);
         parameters.Add(take + 1);
         sql.Append($" order by listed limit ${parameters.Count}");

@@ -15,7 +15,10 @@ public static class RemindersModule
         services.AddSingleton(new EscalationPolicy(
             configuration.GetValue("Policies:RemindBefore", defaults.RemindBefore),
             configuration.GetValue("Policies:EscalateAfter:Level2", defaults.Level2After),
-            configuration.GetValue("Policies:EscalateAfter:Level3", defaults.Level3After)));
+            configuration.GetValue("Policies:EscalateAfter:Level3", defaults.Level3After))
+        {
+            QuietPeriod = configuration.GetValue("Policies:QuietPeriod", defaults.QuietPeriod),
+        });
 
         var scheduler = new ScheduledWorkOptions();
         configuration.GetSection("Scheduler").Bind(scheduler);
