@@ -1,4 +1,5 @@
 using ActionTracker.EventStore.Messaging;
+using ActionTracker.EventStore.Projections;
 using ActionTracker.EventStore.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,6 +49,20 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<MessagingLoops>();
         return services;
     }
+
+    /// <summary>The async projection daemon; add projections with <see cref="AddAsyncProjection{TProjection}"/>.</summary>
+    public static IServiceCollection AddProjectionDaemon(this IServiceCollection services, ProjectionOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<IMigrationSource, ProjectionSchema>();
+        services.AddSingleton<ProjectionDaemon>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProjectionDaemon>());
+        return services;
+    }
+
+    public static IServiceCollection AddAsyncProjection<TProjection>(this IServiceCollection services)
+        where TProjection : class, IAsyncProjection =>
+        services.AddSingleton<IAsyncProjection, TProjection>();
 
     public static IServiceCollection AddScheduledHandler<TMessage, THandler>(this IServiceCollection services)
         where THandler : class, IScheduledHandler<TMessage>

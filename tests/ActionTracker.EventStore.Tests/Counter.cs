@@ -72,6 +72,7 @@ public sealed class StoreFixture : IAsyncLifetime
             new ScheduledWorkOptions { Enabled = false, MaxAttempts = 3, FirstBackoff = TimeSpan.FromSeconds(10) },
             new OutboxOptions { Enabled = false, MaxAttempts = 3, FirstBackoff = TimeSpan.FromSeconds(10) });
         services.AddScheduledHandler<IncrementLater, IncrementLaterHandler>();
+        services.AddProjectionDaemon(new ActionTracker.EventStore.Projections.ProjectionOptions { Enabled = false });
         services.AddSingleton<RecordingTransport>();
         services.AddSingleton<IOutboxTransport>(sp => sp.GetRequiredService<RecordingTransport>());
         return services.BuildServiceProvider();
