@@ -1,6 +1,7 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.ActionItems.Reminders;
 using ActionTracker.Api.Operations;
+using ActionTracker.Api.Reports;
 using ActionTracker.Api.Teams;
 using ActionTracker.Api.Demo;
 using ActionTracker.Api.Infrastructure;
@@ -17,10 +18,13 @@ builder.Services
     .AddActionItems(builder.Configuration)
     .AddDeadlines(builder.Configuration)
     .AddTeams()
+    .AddReports(builder.Configuration)
     .AddDemoData(builder.Configuration)
     .AddApiDocs();
 
 var app = builder.Build();
+if (RebuildCommand.Matches(args))
+    return await RebuildCommand.Run(app.Services, args);
 
 app.UseProblemMapping();
 app.UseRequestLimits();
@@ -31,6 +35,7 @@ app.MapApiDocs();
 app.MapHealth();
 app.MapActionItems();
 app.MapTeams();
+app.MapReports();
 app.MapAdmin();
 
 app.Run();

@@ -46,6 +46,7 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         // turns the background loops on.
         builder.UseSetting("Scheduler:Enabled", "false");
         builder.UseSetting("Outbox:Enabled", "false");
+        builder.UseSetting("Projections:Enabled", "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
         ConfigureSettings(builder);
         if (UsesManualClock)
@@ -72,6 +73,32 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(sub, teams, roles.Length == 0 ? ["member"] : roles));
         return client;
+    }
+
+    /// <summary>
+    /// Runs every async projection until it has read every event written so far, as the daemon
+    /// would. Transactions of other tests in the cluster can hold the horizon back for a moment,
+    /// so this waits for it (bounded).
+    /// </summary>
+    public async Task CatchUpProjections()
+    {
+        var daemon = Services.GetRequiredService<ActionTracker.EventStore.Projections.ProjectionDaemon>();
+        var last = await Database.Scalar<long>("select coalesce(max(seq), 0) from events");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        foreach (var name in daemon.Names)
+        {
+            await using var runner = daemon.CreateRunner(name);
+            Assert.True(await runner.TryLead(timeout.Token), $"another runner holds projection {name}");
+            while (true)
+            {
+                await runner.CatchUp(timeout.Token);
+                ActionTracker.EventStore.Position.TryParse((await runner.Status(timeout.Token))!.Position, out var at);
+                if (await Database.Scalar<long>("select count(*) from events where seq <= $1 and (tx_id, seq) > ($2::text::xid8, $3)",
+                        last, at.TxId.ToString(System.Globalization.CultureInfo.InvariantCulture), at.Seq) == 0)
+                    break;
+                await Task.Delay(20, timeout.Token);
+            }
+        }
     }
 
     public Task<long> EventCount() => Database.Scalar<long>("select count(*) from events");

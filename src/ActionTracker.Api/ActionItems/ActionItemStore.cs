@@ -112,5 +112,12 @@ public sealed class ActionTrackerSchema : IMigrationSource
             """
             alter table action_items add column reminded_for timestamptz, add column last_notified_at timestamptz;
             """),
+        new(Module, 4, "immutable timestamp parsing for generated columns",
+            """
+            -- Projections store instants as ISO 8601 with an offset, which parse the same under any
+            -- session setting, so declaring the cast immutable is safe and lets generated columns use it.
+            create function at_timestamptz(text) returns timestamptz
+            language sql immutable parallel safe as $$ select $1::timestamptz $$;
+            """),
     ];
 }

@@ -2,6 +2,8 @@ using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
 using ActionTracker.EventStore.Messaging;
+using ActionTracker.EventStore.Projections;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionTracker.Api.Operations;
@@ -32,6 +34,27 @@ public static class AdminEndpoints
                 await work.Retry(id, ct) ? TypedResults.NoContent() : throw new ResourceNotFound($"No dead scheduled message {id}."))
             .WithName("RetryDeadScheduledMessage")
             .WithSummary("Put a dead-lettered scheduled message back in line, due now.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/projections", async Task<Ok<List<ProjectionStatus>>> (ProjectionDaemon daemon, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                var statuses = new List<ProjectionStatus>();
+                foreach (var name in daemon.Names)
+                    if (await ProjectionDaemon.Status(db, name, ct) is { } status)
+                        statuses.Add(status);
+                return TypedResults.Ok(statuses);
+            })
+            .WithName("ListProjections")
+            .WithSummary("Each async projection's checkpoint, version and rebuild progress.");
+
+        admin.MapPost("/projections/{name}/rebuild", async Task<Accepted> (string name, ProjectionDaemon daemon, NpgsqlDataSource db, TimeProvider time, CancellationToken ct) =>
+            {
+                if (!daemon.Names.Contains(name))
+                    throw new ResourceNotFound($"No projection '{name}'.");
+                await ProjectionRunner.RequestRebuild(db, name, time.GetUtcNow(), ct);
+                return TypedResults.Accepted($"/api/admin/projections");
+            })
+            .WithName("RebuildProjection")
+            .WithSummary("Rebuild a projection from the events into fresh tables, swapped in when complete; follow it in the list.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

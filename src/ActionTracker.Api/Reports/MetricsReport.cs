@@ -1,0 +1,139 @@
+using System.Globalization;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace ActionTracker.Api.Reports;
+
+public sealed record MetricsReport(string Team, DateTimeOffset AsOf, int OpenNow, IReadOnlyList<WeekMetrics> Weeks);
+
+/// <summary>One ISO week (UTC) of a team's follow-up: is the backlog growing, are items closed in time?</summary>
+public sealed record WeekMetrics(
+    string Week,
+    int Opened,
+    int Completed,
+    int BecameOverdue,
+    int Postponed,
+    int OpenAtEnd,
+    double? ClosedByDueDate,
+    IReadOnlyList<TimeToClose> TimeToClose);
+
+public sealed record TimeToClose(string Priority, int Closed, double MedianHours, double P90Hours);
+
+public static class MetricsReportEndpoint
+{
+    public static RouteGroupBuilder MapMetricsReport(this RouteGroupBuilder reports)
+    {
+        reports.MapGet("/metrics", Handle)
+            .WithName("TeamMetrics")
+            .WithSummary("A team's weekly follow-up metrics: opened, completed, overdue, postponed, open at week end, time to close, share closed by the due date.");
+        return reports;
+    }
+
+    private static async Task<Ok<MetricsReport>> Handle(NpgsqlDataSource db, TimeProvider time, string? team, int? weeks, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Names.IsTeamSlug(team))
+            errors["team"] = [$"The team is required: {Names.SlugRule}."];
+        var count = weeks ?? 12;
+        if (count is < 1 or > 104)
+            errors["weeks"] = ["Between 1 and 104 weeks."];
+        if (errors.Count > 0)
+            throw new InvalidRequest(errors);
+
+        var now = time.GetUtcNow();
+        var thisWeek = IsoWeeks.StartOf(now);
+        var first = thisWeek.AddDays(-7 * (count - 1));
+
+        await using var batch = db.CreateBatch();
+        // Per week: counts of what happened in it and the backlog at its end.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            select w.start,
+                   count(*) filter (where m.opened_at >= w.start and m.opened_at < w.start + interval '7 days')::int,
+                   count(*) filter (where m.closed_at >= w.start and m.closed_at < w.start + interval '7 days' and (m.data->>'done')::boolean)::int,
+                   count(*) filter (where m.first_overdue_at >= w.start and m.first_overdue_at < w.start + interval '7 days')::int,
+                   coalesce(sum((select count(*) from jsonb_array_elements_text(m.data->'postponed') p
+                                  where at_timestamptz(p) >= w.start and at_timestamptz(p) < w.start + interval '7 days')), 0)::int,
+                   count(*) filter (where m.opened_at < w.start + interval '7 days' and (m.closed_at is null or m.closed_at >= w.start + interval '7 days'))::int,
+                   avg(case when (m.data->>'closedOnTime')::boolean then 1.0 else 0.0 end)
+                       filter (where m.closed_at >= w.start and m.closed_at < w.start + interval '7 days' and (m.data->>'done')::boolean)
+              from generate_series($2::timestamptz, $3::timestamptz, interval '7 days') as w(start)
+              left join item_metrics m on m.team = $1
+             group by w.start order by w.start
+            """)
+        {
+            Parameters = { new() { Value = team! }, new() { Value = first }, new() { Value = thisWeek } },
+        });
+        // Time to close per week and priority.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            select date_trunc('week', closed_at at time zone 'UTC') at time zone 'UTC' as week, priority, count(*)::int,
+                   percentile_cont(0.5) within group (order by extract(epoch from closed_at - opened_at)) / 3600,
+                   percentile_cont(0.9) within group (order by extract(epoch from closed_at - opened_at)) / 3600
+              from item_metrics
+             where team = $1 and closed_at >= $2 and (data->>'done')::boolean
+             group by 1, 2 order by 1, 2
+            """)
+        {
+            Parameters = { new() { Value = team! }, new() { Value = first } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(*)::int from item_metrics where team = $1 and closed_at is null")
+        {
+            Parameters = { new() { Value = team! } },
+        });
+
+        var rows = new List<(DateTimeOffset Start, int Opened, int Completed, int Overdue, int Postponed, int OpenAtEnd, double? OnTime)>();
+        var closing = new List<(DateTimeOffset Week, string Priority, int Closed, double Median, double P90)>();
+        int openNow;
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                rows.Add((reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
+                    reader.GetInt32(5), reader.IsDBNull(6) ? null : (double)reader.GetDecimal(6)));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+                closing.Add((reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetInt32(2), reader.GetDouble(3), reader.GetDouble(4)));
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            openNow = reader.GetInt32(0);
+        }
+
+        var result = rows.Select(r => new WeekMetrics(
+            IsoWeeks.Name(r.Start), r.Opened, r.Completed, r.Overdue, r.Postponed, r.OpenAtEnd,
+            r.OnTime is { } share ? Math.Round(share, 3) : null,
+            closing.Where(c => c.Week == r.Start)
+                .Select(c => new TimeToClose(c.Priority, c.Closed, Math.Round(c.Median, 1), Math.Round(c.P90, 1))).ToList())).ToList();
+        return TypedResults.Ok(new MetricsReport(team!, now, openNow, result));
+    }
+}
+
+/// <summary>ISO 8601 weeks: Monday starts, names like 2026-W48.</summary>
+public static class IsoWeeks
+{
+    /// <summary>Monday 00:00 UTC of the week holding <paramref name="instant"/>.</summary>
+    public static DateTimeOffset StartOf(DateTimeOffset instant)
+    {
+        var day = instant.UtcDateTime.Date;
+        var offset = ((int)day.DayOfWeek + 6) % 7;
+        return new DateTimeOffset(day.AddDays(-offset), TimeSpan.Zero);
+    }
+
+    public static string Name(DateTimeOffset weekStart) => Name(DateOnly.FromDateTime(weekStart.UtcDateTime));
+
+    public static string Name(DateOnly day) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(day.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(day.ToDateTime(TimeOnly.MinValue)):00}");
+
+    public static bool TryParse(string? text, out DateOnly monday)
+    {
+        monday = default;
+        if (text is not { Length: 8 } || text[4] != '-' || text[5] != 'W' ||
+            !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year) ||
+            !int.TryParse(text.AsSpan(6, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var week) ||
+            year is < 2000 or > 9998 || week < 1 || week > ISOWeek.GetWeeksInYear(year))
+            return false;
+        monday = DateOnly.FromDateTime(ISOWeek.ToDateTime(year, week, DayOfWeek.Monday));
+        return true;
+    }
+}

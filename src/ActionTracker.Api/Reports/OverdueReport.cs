@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore.Projections;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace ActionTracker.Api.Reports;
+
+public sealed record OverdueReport(DateTimeOffset AsOf, DateTimeOffset? ProjectedAt, OverdueTotals Totals, IReadOnlyList<TeamOverdue> Teams);
+
+public sealed record OverdueTotals(int Overdue, IReadOnlyDictionary<string, int> ByLevel);
+
+public sealed record TeamOverdue(string Team, int Overdue, IReadOnlyDictionary<string, int> ByLevel, IReadOnlyList<OwnerOverdue> ByOwner, IReadOnlyList<OverdueItem> Items);
+
+public sealed record OwnerOverdue(string Owner, int Overdue);
+
+public sealed record OverdueItem(Guid Id, string Title, string Owner, string Priority, DateTimeOffset DueAt, int Level, DateTimeOffset? OverdueSince, int DaysOverdue);
+
+/// <summary>
+/// What is overdue, per team, owner and escalation level, from the overdue projection: items the
+/// ladder has recorded overdue and that are still open. JSON, or CSV with every item.
+/// </summary>
+public static class OverdueReportEndpoint
+{
+    public const int DefaultItemsPerTeam = 100;
+    public const int MaxItemsPerTeam = 1000;
+
+    public static RouteGroupBuilder MapOverdueReport(this RouteGroupBuilder reports)
+    {
+        reports.MapGet("/overdue", Handle)
+            .WithName("OverdueReport")
+            .WithSummary("Overdue items per team, owner and level; Accept: text/csv gives every item as CSV.")
+            .Produces<OverdueReport>(contentType: "application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        return reports;
+    }
+
+    private static async Task<IResult> Handle(
+        HttpContext http, NpgsqlDataSource db, EventStore.EventStoreOptions store, TimeProvider time, string? team, string? owner, int? level, int? limit, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var perTeam = limit ?? DefaultItemsPerTeam;
+        if (perTeam is < 0 or > MaxItemsPerTeam)
+            errors["limit"] = [$"The limit is between 0 and {MaxItemsPerTeam} items per team."];
+        if (level is < 1 or > EscalationPolicy.MaxLevel)
+            errors["level"] = [$"The level is between 1 and {EscalationPolicy.MaxLevel}."];
+        if (errors.Count > 0)
+            throw new InvalidRequest(errors);
+
+        var now = time.GetUtcNow();
+        var csv = http.Request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true);
+        var rows = await Read(db, store.Json, team, owner, level, csv ? int.MaxValue : perTeam, now, ct);
+        if (csv)
+            return TypedResults.Text(Csv(rows.Items), "text/csv; charset=utf-8", Encoding.UTF8);
+
+        var teams = rows.Counts.GroupBy(c => c.Team).Select(g => new TeamOverdue(
+                g.Key,
+                g.Sum(c => c.Count),
+                g.GroupBy(c => c.Level).ToDictionary(l => l.Key.ToString(CultureInfo.InvariantCulture), l => l.Sum(c => c.Count)),
+                g.GroupBy(c => c.Owner).Select(o => new OwnerOverdue(o.Key, o.Sum(c => c.Count))).OrderByDescending(o => o.Overdue).ThenBy(o => o.Owner, StringComparer.Ordinal).ToList(),
+                rows.Items.Where(i => i.Team == g.Key).Select(i => i.Item).ToList()))
+            .OrderByDescending(t => t.Overdue).ThenBy(t => t.Team, StringComparer.Ordinal)
+            .ToList();
+        var totals = new OverdueTotals(
+            teams.Sum(t => t.Overdue),
+            rows.Counts.GroupBy(c => c.Level).ToDictionary(l => l.Key.ToString(CultureInfo.InvariantCulture), l => l.Sum(c => c.Count)));
+        var projected = (await ProjectionDaemon.Status(db, "overdue", ct))?.UpdatedAt;
+        return TypedResults.Ok(new OverdueReport(now, projected, totals, teams));
+    }
+
+    private sealed record LevelCount(string Team, string Owner, int Level, int Count);
+
+    private sealed record Row(string Team, OverdueItem Item);
+
+    private static async Task<(List<LevelCount> Counts, List<Row> Items)> Read(
+        NpgsqlDataSource db, System.Text.Json.JsonSerializerOptions json, string? team, string? owner, int? level, int perTeam, DateTimeOffset now, CancellationToken ct)
+    {
+        // One round trip: counts per team, owner and level, then the most overdue items per team.
+        const string filter = "overdue and ($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"select team, owner, level, count(*)::int from {OverdueProjection.TableName} where {filter} group by team, owner, level"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            select id, team, data from (
+                select id, team, data, row_number() over (partition by team order by at_timestamptz(data->>'dueAt'), id) as rank
+                  from {OverdueProjection.TableName} where {filter}) ranked
+             where rank <= $4
+             order by team, rank
+            """));
+        foreach (var command in batch.BatchCommands)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)team ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)level ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        }
+        batch.BatchCommands[1].Parameters.Add(new NpgsqlParameter { Value = perTeam });
+
+        var counts = new List<LevelCount>();
+        var items = new List<Row>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            counts.Add(new LevelCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3)));
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var doc = System.Text.Json.JsonSerializer.Deserialize<OverdueProjection.Item>(reader.GetString(2), json)!;
+            var days = (int)Math.Max(0, Math.Floor((now - doc.DueAt).TotalDays));
+            items.Add(new Row(reader.GetString(1), new OverdueItem(reader.GetGuid(0), doc.Title, doc.Owner, doc.Priority.Name(), doc.DueAt, doc.Level, doc.OverdueSince, days)));
+        }
+        return (counts, items);
+    }
+
+    private static string Csv(IEnumerable<Row> rows)
+    {
+        var csv = new StringBuilder("team,owner,level,id,title,priority,due_at,overdue_since,days_overdue\n");
+        foreach (var (team, i) in rows)
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{Field(team)},{Field(i.Owner)},{i.Level},{i.Id},{Field(i.Title)},{i.Priority},{Wire.Render(i.DueAt)},{(i.OverdueSince is { } s ? Wire.Render(s) : "")},{i.DaysOverdue}\n");
+        return csv.ToString();
+    }
+
+    /// <summary>RFC 4180 quoting, and a leading quote for text a spreadsheet would run as a formula.</summary>
+    private static string Field(string value)
+    {
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
+            value = "'" + value;
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
+}
