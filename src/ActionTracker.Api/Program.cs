@@ -4,6 +4,7 @@ using ActionTracker.Api.Operations;
 using ActionTracker.Api.Reports;
 using ActionTracker.Api.Teams;
 using ActionTracker.Api.Demo;
+using ActionTracker.Api.Digests;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 
@@ -19,6 +20,7 @@ builder.Services
     .AddDeadlines(builder.Configuration)
     .AddTeams()
     .AddReports(builder.Configuration)
+    .AddDigests(builder.Configuration)
     .AddDemoData(builder.Configuration)
     .AddApiDocs();
 
@@ -36,6 +38,7 @@ app.MapHealth();
 app.MapActionItems();
 app.MapTeams();
 app.MapReports();
+app.MapDigests();
 app.MapAdmin();
 
 app.Run();

@@ -15,14 +15,16 @@ public sealed class Replica(ApiFixture primary, bool loops = false, bool manualC
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        settings?.Invoke(builder);
         builder.UseEnvironment("Testing");
+        builder.UseSetting("Digest:Enabled", "false");
         builder.UseSetting("ConnectionStrings:ActionTracker", primary.Database.ConnectionString);
         builder.UseSetting("Auth:SigningKey", ApiFixture.SigningKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Scheduler:Enabled", loops ? "true" : "false");
         builder.UseSetting("Outbox:Enabled", loops ? "true" : "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        builder.UseSetting("Projections:Enabled", "false");
+        settings?.Invoke(builder);
         if (manualClock)
             builder.ConfigureTestServices(services =>
             {

@@ -38,7 +38,8 @@ public static class StoreSetup
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.ApplicationName ??= "action-tracker";
 
-        services.AddEventStore(builder.ConnectionString, types => types.Register(ActionItemEvents.All), o => Configure(o.Json));
+        services.AddEventStore(builder.ConnectionString,
+            types => types.Register(ActionItemEvents.All).Register(typeof(Digests.WeeklyDigestPublished)), o => Configure(o.Json));
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddHostedService<SchemaMigration>();
         services.AddHealthChecks().AddCheck<DatabaseReady>("database", tags: ["ready"]);

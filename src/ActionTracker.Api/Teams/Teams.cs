@@ -47,6 +47,16 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    public async Task<IReadOnlyList<Team>> All(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select {Columns} from teams order by slug");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var teams = new List<Team>();
+        while (await reader.ReadAsync(ct))
+            teams.Add(Read(reader));
+        return teams;
+    }
+
     /// <summary>Creates or replaces the team; returns it and whether it was new.</summary>
     public async Task<(Team Team, bool Created)> Save(Team team, CancellationToken ct)
     {

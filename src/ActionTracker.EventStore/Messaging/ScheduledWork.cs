@@ -49,6 +49,13 @@ public sealed class MessageScheduler(EventStore store, TimeProvider time)
         writer.Add(Upsert, key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
             dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime());
 
+    /// <summary>Schedules the message unless one is already scheduled under <paramref name="key"/>.</summary>
+    public void ScheduleIfAbsent<TMessage>(ISqlWriter writer, string key, TMessage message, DateTimeOffset dueAt) where TMessage : notnull =>
+        writer.Add(
+            "insert into scheduled_messages (key, type, payload, due_at, created_at) values ($1, $2, $3, $4, $5) on conflict (key) do nothing",
+            key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
+            dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime());
+
     public static void Cancel(ISqlWriter writer, string key) => writer.Add("delete from scheduled_messages where key = $1", key);
 }
 

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Teams;
+using ActionTracker.EventStore;
+using ActionTracker.EventStore.Messaging;
+using ActionTracker.EventStore.Schema;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ActionTracker.Api.Digests;
+
+/// <summary>When digests go out (configuration <c>Digest</c>): a day and a time in each team's zone.</summary>
+public sealed class DigestOptions
+{
+    public DayOfWeek Day { get; set; } = DayOfWeek.Monday;
+    public TimeSpan Time { get; set; } = TimeSpan.FromHours(9);
+
+    /// <summary>How often teams are looked at for a digest that is due; a digest goes out at most this late.</summary>
+    public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>False stops scheduled digests; <c>POST /api/digests/weekly/run</c> still works.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class DigestSchema : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("digests", 1, "weekly digests",
+            """
+            -- Digest history, written with each digest's event: what each team was sent, per week.
+            create table weekly_digests (
+                team text not null,
+                week text not null,
+                generated_at timestamptz not null,
+                body jsonb not null,
+                primary key (team, week));
+            create index weekly_digests_week on weekly_digests (week);
+            """),
+    ];
+}
+
+/// <summary>The recurring check for due digests; one row in the schedule, moved forward each time.</summary>
+public sealed record CheckWeeklyDigests
+{
+    public const string Key = "digests:check";
+}
+
+/// <summary>
+/// Builds, stores and sends a team's weekly digest once per (team, week): the digest's stream id
+/// is derived from both, so a second attempt (another replica, a restart, a manual run) conflicts
+/// and sends nothing.
+/// </summary>
+public sealed partial class DigestPublisher(
+    EventStore.EventStore store,
+    DigestBuilder builder,
+    Outbox outbox,
+    NpgsqlDataSource db,
+    IOptions<JsonOptions> json,
+    ILogger<DigestPublisher> logger)
+{
+    public const string NotificationKind = "team-notification";
+
+    /// <summary>Publishes the team's digest for the week holding <paramref name="now"/>; false when it already was.</summary>
+    public async Task<(bool Published, string Week)> Publish(Team team, DateTimeOffset now, CancellationToken ct)
+    {
+        var (week, _, _) = DigestBuilder.WeekOf(now, TimeZoneInfo.FindSystemTimeZoneById(team.TimeZone));
+        if (await Find(team.Slug, week, ct) is not null)
+            return (false, week);
+
+        var previous = await Previous(team.Slug, week, ct);
+        var digest = await builder.Build(team, now, previous, ct);
+        var body = JsonSerializer.Serialize(digest, json.Value.SerializerOptions);
+        await using var session = store.OpenSession(new EventMetadata("digest", CausationId: $"digest:{team.Slug}:{week}"));
+        session.StartStream<WeeklyDigestPublished>(DigestStream.Id(team.Slug, week), [new WeeklyDigestPublished(team.Slug, week, now, digest)]);
+        session.Queue("insert into weekly_digests (team, week, generated_at, body) values ($1, $2, $3, $4)",
+            team.Slug, week, now, ProjectionBatch.Jsonb(body));
+        if (team.NotifyUrl is { } url)
+            outbox.Enqueue(session, NotificationKind, url, JsonSerializer.Serialize(
+                new { text = digest.Text, kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions));
+        try
+        {
+            await session.SaveChanges(ct);
+        }
+        catch (ConcurrencyException)
+        {
+            return (false, week); // another replica published it a moment ago
+        }
+        LogPublished(team.Slug, week);
+        return (true, week);
+    }
+
+    public async Task<TeamDigest?> Find(string team, string week, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select body from weekly_digests where team = $1 and week = $2");
+        command.Parameters.Add(new() { Value = team });
+        command.Parameters.Add(new() { Value = week });
+        return await command.ExecuteScalarAsync(ct) is string body ? JsonSerializer.Deserialize<TeamDigest>(body, json.Value.SerializerOptions) : null;
+    }
+
+    /// <summary>Digests of a week (or of the latest week when null), for the given teams or all.</summary>
+    public async Task<IReadOnlyList<TeamDigest>> List(string? week, IReadOnlyCollection<string>? teamFilter, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            """
+            select body from weekly_digests
+             where week = coalesce($1, (select max(week) from weekly_digests where $2::text[] is null or team = any($2)))
+               and ($2::text[] is null or team = any($2))
+             order by team
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)week ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)teamFilter?.ToArray() ?? DBNull.Value,
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        var digests = new List<TeamDigest>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            digests.Add(JsonSerializer.Deserialize<TeamDigest>(reader.GetString(0), json.Value.SerializerOptions)!);
+        return digests;
+    }
+
+    private async Task<TeamDigest?> Previous(string team, string week, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select body from weekly_digests where team = $1 and week < $2 order by week desc limit 1");
+        command.Parameters.Add(new() { Value = team });
+        command.Parameters.Add(new() { Value = week });
+        return await command.ExecuteScalarAsync(ct) is string body ? JsonSerializer.Deserialize<TeamDigest>(body, json.Value.SerializerOptions) : null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published the weekly digest of {Team} for {Week}")]
+    private partial void LogPublished(string team, string week);
+}
+
+/// <summary>
+/// Every few minutes: publish the digest of each team whose local digest time this week has
+/// come. Idempotent per (team, week), so a late or repeated check sends nothing twice.
+/// </summary>
+public sealed class CheckWeeklyDigestsHandler(
+    DigestPublisher publisher,
+    TeamDirectory teams,
+    MessageScheduler scheduler,
+    DigestOptions options,
+    TimeProvider time) : IScheduledHandler<CheckWeeklyDigests>
+{
+    public async Task Handle(CheckWeeklyDigests message, EventSession session, CancellationToken ct)
+    {
+        var now = time.Now();
+        foreach (var team in await teams.All(ct))
+            if (IsDue(team, now, options))
+                await publisher.Publish(team, now, ct);
+        scheduler.Schedule(session, CheckWeeklyDigests.Key, message, now + options.CheckEvery);
+        await session.SaveChanges(ct);
+    }
+
+    /// <summary>Whether the team's local time is past this week's digest day and time.</summary>
+    public static bool IsDue(Team team, DateTimeOffset now, DigestOptions options)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(team.TimeZone));
+        var sinceMonday = ((int)local.DayOfWeek + 6) % 7;
+        var dueSinceMonday = ((int)options.Day + 6) % 7;
+        return sinceMonday > dueSinceMonday || (sinceMonday == dueSinceMonday && local.TimeOfDay >= options.Time);
+    }
+}
+
+/// <summary>Puts the recurring digest check in the schedule at start-up, unless it is there already.</summary>
+public sealed class DigestCheckStarter(EventStore.EventStore store, MessageScheduler scheduler, DigestOptions options, TimeProvider time) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (!options.Enabled)
+        {
+            await using var off = store.OpenSession(new EventMetadata("digest"));
+            MessageScheduler.Cancel(off, CheckWeeklyDigests.Key);
+            await off.SaveChanges(ct);
+            return;
+        }
+        await using var session = store.OpenSession(new EventMetadata("digest"));
+        scheduler.ScheduleIfAbsent(session, CheckWeeklyDigests.Key, new CheckWeeklyDigests(), time.GetUtcNow());
+        await session.SaveChanges(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
