@@ -206,7 +206,9 @@ public sealed partial class ProjectionRunner(
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
             var drop = string.Join(";", projection.Tables.Select(t => $"drop table if exists {Twin(t)}"));
-            await using (var create = new NpgsqlCommand($"{drop}; {projection.CreateTables(Twin)}", connection, tx))
+            // Unlogged while filling: a crash loses only the twin, which the next rebuild recreates;
+            // made logged (written to the WAL once, in bulk) when it is swapped in.
+            await using (var create = new NpgsqlCommand($"{drop}; {projection.CreateTables(Twin, "unlogged ")}", connection, tx))
                 await create.ExecuteNonQueryAsync(ct);
             await using (var count = new NpgsqlCommand("select count(*) from events", connection, tx))
                 total = (long)(await count.ExecuteScalarAsync(ct))!;
@@ -241,7 +243,8 @@ public sealed partial class ProjectionRunner(
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var swap = string.Join(";", projection.Tables.Select(t => $"drop table if exists {t}; alter table {Twin(t)} rename to {t}"));
+            var swap = string.Join(";", projection.Tables.Select(t =>
+                $"alter table {Twin(t)} set logged; analyze {Twin(t)}; drop table if exists {t}; alter table {Twin(t)} rename to {t}"));
             await using (var command = new NpgsqlCommand(swap, connection, tx))
                 await command.ExecuteNonQueryAsync(ct);
             await using (var checkpoint = new NpgsqlCommand(
