@@ -7,13 +7,14 @@ using Npgsql;
 namespace ActionTracker.Api.Demo;
 
 /// <summary>
-/// With <c>Demo:Seed=true</c>, fills an empty database with a few teams' action items in several
-/// states, written through the domain like any other change, so the history is real. The
+/// With <c>Demo:Seed=true</c>, fills an empty database with three teams and their action items in
+/// several states, written through the domain like any other change, so the history is real. The
 /// stories are made up for the demo.
 /// </summary>
 public sealed partial class DemoData(
     EventStore.EventStore store,
     NpgsqlDataSource db,
+    Teams.TeamDirectory teams,
     TimeProvider time,
     DueDatePolicy policy,
     ILogger<DemoData> logger) : IHostedService
@@ -29,6 +30,13 @@ public sealed partial class DemoData(
                 return;
 
         var now = time.Now();
+        foreach (var (slug, name, leads, contact, zone) in new[]
+                 {
+                     ("platform", "Platform", new[] { "lena" }, "vp-eng", "Europe/Berlin"),
+                     ("payments", "Payments", new[] { "paul" }, "cfo-office", "America/New_York"),
+                     ("identity", "Identity", new[] { "frank-lead" }, "vp-eng", "Asia/Tokyo"),
+                 })
+            await teams.Save(new Teams.Team(slug, name, leads, contact, null, zone, now, 0), ct);
         var stories = Stories(now);
         foreach (var story in stories)
             await Write(story, now, ct);

@@ -59,10 +59,13 @@ public static class DigestHtml
 
     private static void Table(StringBuilder html, string title, IReadOnlyList<DigestItem> items, bool showLevel)
     {
+        // An empty list says nothing worth a heading, except that nothing is overdue.
+        if (items.Count == 0 && !showLevel)
+            return;
         html.Append(CultureInfo.InvariantCulture, $"<h3>{E(title)}</h3>");
         if (items.Count == 0)
         {
-            html.Append("<p class=\"none\">Nothing.</p>\n");
+            html.Append("<p class=\"none\">Nothing is overdue.</p>\n");
             return;
         }
         html.Append("<table><tr><th>Action item</th><th>Owner</th><th>Priority</th><th>Due</th>");
