@@ -31,19 +31,25 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
         if (key.Length > IdempotencyKeys.MaxKeyLength)
             throw new InvalidRequest("Idempotency-Key", $"At most {IdempotencyKeys.MaxKeyLength} characters.");
         var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var correlation = http.Request.Headers["X-Correlation-Id"].ToString();
-        var activity = Activity.Current;
         return new CommandRequest(
             caller,
             ParseIfMatch(http.Request.Headers.IfMatch.ToString()),
             key.Length == 0 ? null : key,
             IdempotencyKeys.Fingerprint(operation, body, json),
-            new EventMetadata(
-                caller.Id,
-                CorrelationId: correlation.Length is > 0 and <= 200 ? correlation : http.TraceIdentifier,
-                CausationId: http.TraceIdentifier,
-                TraceParent: activity?.Id,
-                TraceState: activity?.TraceStateString));
+            MetadataOf(http, caller));
+    }
+
+    /// <summary>The metadata events written for this request carry: actor, correlation, trace context.</summary>
+    public static EventMetadata MetadataOf(HttpContext http, Caller caller)
+    {
+        var correlation = http.Request.Headers["X-Correlation-Id"].ToString();
+        var activity = Activity.Current;
+        return new EventMetadata(
+            caller.Id,
+            CorrelationId: correlation.Length is > 0 and <= 200 ? correlation : http.TraceIdentifier,
+            CausationId: http.TraceIdentifier,
+            TraceParent: activity?.Id,
+            TraceState: activity?.TraceStateString);
     }
 
     private static long? ParseIfMatch(string header)

@@ -9,6 +9,9 @@ public sealed class ResourceNotFound(string message) : ApiException(message);
 public sealed class VersionMismatch(long expected, long actual)
     : ApiException($"The item is at version {actual}, not {expected}. Read it again and retry.");
 
+/// <summary>The body's content type is not one the operation reads; the message names those it does.</summary>
+public sealed class UnsupportedContentType(string message) : ApiException(message);
+
 public sealed class IdempotencyKeyReused()
     : ApiException("This Idempotency-Key was already used for a different request.");
 

@@ -24,6 +24,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             ResourceNotFound e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
             VersionMismatch e => Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", e.Message),
             IdempotencyKeyReused e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message),
+            UnsupportedContentType e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
             ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
             BadHttpRequestException e => BadRequest(e),
