@@ -1,6 +1,7 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.ActionItems.Reminders;
 using ActionTracker.Api.Operations;
+using ActionTracker.Api.Postmortems;
 using ActionTracker.Api.Reports;
 using ActionTracker.Api.Teams;
 using ActionTracker.Api.Demo;
@@ -21,6 +22,7 @@ builder.Services
     .AddTeams()
     .AddReports(builder.Configuration)
     .AddDigests(builder.Configuration)
+    .AddPostmortems()
     .AddDemoData(builder.Configuration)
     .AddApiDocs();
 
@@ -39,6 +41,7 @@ app.MapActionItems();
 app.MapTeams();
 app.MapReports();
 app.MapDigests();
+app.MapPostmortems();
 app.MapAdmin();
 
 app.Run();

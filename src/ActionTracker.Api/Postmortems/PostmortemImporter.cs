@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using System.Text;
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Domain;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+using Npgsql;
+
+namespace ActionTracker.Api.Postmortems;
+
+/// <summary>What to import: the document and who the items it yields are for.</summary>
+/// <param name="Priority">Medium when null, as for any new item.</param>
+public sealed record PostmortemImport(
+    string Ref, string Title, string Team, string Owner, Priority? Priority, DateTimeOffset? IncidentAt, string Text);
+
+/// <param name="Changed">Something was written: a new postmortem or new items. False for a re-import with nothing new.</param>
+public sealed record ImportOutcome(
+    string Ref, string Title, bool Changed, IReadOnlyList<(ActionItem Item, long Version)> Created,
+    IReadOnlyList<SkippedEntry> Skipped, DateTimeOffset At);
+
+/// <summary>
+/// Turns a postmortem's actions into action items, all in one transaction with the postmortem's row.
+/// <para>
+/// Each item's id is derived from the postmortem's ref and the action's normalised text, so an
+/// action already imported is recognised by its id alone, and a concurrent import of the same
+/// action fails to start the same stream: the loser's transaction writes nothing, and it looks
+/// again at what now exists. Re-importing therefore only ever adds the actions not seen before.
+/// </para>
+/// </summary>
+public sealed partial class PostmortemImporter(
+    EventStore.EventStore store,
+    NpgsqlDataSource db,
+    TimeProvider time,
+    DueDatePolicy policy,
+    ILogger<PostmortemImporter> logger)
+{
+    public const string AlreadyImported = "already imported";
+
+    /// <summary>
+    /// A ticked box is still imported as an open action: the document cannot say who verified the
+    /// work or when, and the tracker is where completion is recorded. The label makes such items
+    /// easy to find and close.
+    /// </summary>
+    public const string CheckedLabel = "checked-in-document";
+
+    /// <summary>One import starts this many streams at most, in one transaction.</summary>
+    public const int MaxActions = 200;
+
+    private const int MaxAttempts = 3;
+
+    public async Task<ImportOutcome> Import(PostmortemImport import, Caller caller, EventMetadata metadata, CancellationToken ct)
+    {
+        // Checked before anything is read, so an outsider learns nothing, not even "already imported".
+        if (!caller.BelongsTo(import.Team) && !caller.IsService && !caller.IsAdmin)
+            throw new NotPermitted($"Only members of team '{import.Team}', services and admins may import its postmortems.");
+
+        var parsed = PostmortemParser.Parse(import.Text);
+        if (!parsed.HasActionSection)
+        {
+            var detail = NoActionSection(parsed);
+            throw new InvalidRequest(new Dictionary<string, string[]> { ["text"] = [detail] }, detail);
+        }
+        if (parsed.Actions.Count > MaxActions)
+            throw new InvalidRequest("text", $"The document lists {parsed.Actions.Count} actions; at most {MaxActions} are imported at once.");
+
+        var actions = parsed.Actions.Select(a => (Action: a, Id: ItemId(import.Ref, a.Fingerprint))).ToList();
+        for (var attempt = 1; ; attempt++)
+        {
+            var (storedTitle, existing) = await Existing(import.Ref, actions.Select(a => a.Id).ToArray(), ct);
+            var fresh = actions.Where(a => !existing.Contains(a.Id)).ToList();
+            var skipped = parsed.Skipped
+                .Concat(actions.Where(a => existing.Contains(a.Id)).Select(a => new SkippedEntry(a.Action.Title, AlreadyImported, a.Action.Line)))
+                .OrderBy(s => s.Line)
+                .ToList();
+            var now = time.Now();
+            if (fresh.Count == 0 && storedTitle is not null)
+                return new ImportOutcome(import.Ref, storedTitle, false, [], skipped, now);
+
+            // The first import names the postmortem; later ones link their items to that name.
+            var title = storedTitle ?? import.Title;
+            var source = new ItemSource(PostmortemStore.SourceKind, import.Ref, title);
+            var context = new DecisionContext(caller, now, policy);
+            await using var session = store.OpenSession(metadata);
+            var created = new List<(ActionItem, long)>(fresh.Count);
+            foreach (var (action, id) in fresh)
+            {
+                var stream = session.StartStream<ActionItem>(id, ActionItemDecider.Decide(null,
+                    new CreateActionItem(id, action.Title, action.Description, import.Team, import.Owner, import.Priority, null, source,
+                        action.Checked ? [CheckedLabel] : null),
+                    context));
+                created.Add((stream.State!, stream.Version));
+            }
+            session.Queue(
+                """
+                insert into postmortems (ref, title, team, incident_at, imported_at, imported_by, updated_at)
+                values ($1, $2, $3, $4, $5, $6, $5)
+                on conflict (ref) do update set updated_at = excluded.updated_at
+                """,
+                import.Ref, title, import.Team, import.IncidentAt, now, caller.Id);
+            session.Queue(
+                """
+                insert into postmortem_actions (item_id, ref, line, fingerprint)
+                select u.id, $1, u.line, u.fingerprint from unnest($2::uuid[], $3::int[], $4::text[]) as u(id, line, fingerprint)
+                """,
+                import.Ref, fresh.Select(f => f.Id).ToArray(), fresh.Select(f => f.Action.Line).ToArray(),
+                fresh.Select(f => f.Action.Fingerprint).ToArray());
+            try
+            {
+                await session.SaveChanges(ct);
+                LogImported(import.Ref, created.Count, skipped.Count);
+                return new ImportOutcome(import.Ref, title, true, created, skipped, now);
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // Another import of this postmortem started one of these items first. Nothing of
+                // this attempt was written; look again at what exists now.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A name-based id (RFC 9562 version 8 from SHA-256) of the postmortem and the action's
+    /// normalised text: the same action of the same postmortem is always the same item.
+    /// </summary>
+    public static Guid ItemId(string reference, string fingerprint)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"actiontracker/postmortem-action\n{reference}\n{fingerprint}"), hash);
+        var bytes = hash[..16];
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    public static string NoActionSection(ParsedPostmortem parsed)
+    {
+        var found = parsed.Sections.Select(s => s.Heading)
+            .Where(h => h.Length > 0 && !PostmortemParser.IsStatusUpdate(h))
+            .Distinct(StringComparer.Ordinal).Take(20).ToList();
+        return "The document has no action-item section: no heading named "
+               + string.Join(", ", PostmortemParser.ActionSectionNames.Select(n => $"\"{n}\""))
+               + " or the like"
+               + (found.Count == 0 ? ", and no headings at all." : $". Headings found: {string.Join(", ", found.Select(h => $"\"{h}\""))}.");
+    }
+
+    /// <summary>The postmortem's stored title (null when new) and which of the items already exist, in one round trip.</summary>
+    private async Task<(string? Title, HashSet<Guid> Existing)> Existing(string reference, Guid[] ids, CancellationToken ct)
+    {
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select title from postmortems where ref = $1") { Parameters = { new() { Value = reference } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select id from streams where id = any($1)") { Parameters = { new() { Value = ids } } });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var title = await reader.ReadAsync(ct) ? reader.GetString(0) : null;
+        await reader.NextResultAsync(ct);
+        var existing = new HashSet<Guid>();
+        while (await reader.ReadAsync(ct))
+            existing.Add(reader.GetGuid(0));
+        return (title, existing);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported postmortem {Ref}: {Created} items created, {Skipped} entries skipped")]
+    private partial void LogImported(string @ref, int created, int skipped);
+}
