@@ -2,14 +2,16 @@ using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
 using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Postmortems;
 using Npgsql;
 
 namespace ActionTracker.Api.Demo;
 
 /// <summary>
 /// With <c>Demo:Seed=true</c>, fills an empty database with three teams and their action items in
-/// several states, written through the domain like any other change, so the history is real. The
-/// stories are made up for the demo.
+/// several states, written through the domain like any other change, so the history is real, and
+/// imports a few postmortem documents through the same importer as <c>POST /api/postmortems</c>.
+/// The stories and documents are made up for the demo.
 /// </summary>
 public sealed partial class DemoData(
     EventStore.EventStore store,
@@ -17,30 +19,84 @@ public sealed partial class DemoData(
     Teams.TeamDirectory teams,
     TimeProvider time,
     DueDatePolicy policy,
+    PostmortemImporter importer,
     ILogger<DemoData> logger) : IHostedService
 {
+    /// <param name="Resource">A file of <c>Demo/postmortems</c>, embedded in the assembly.</param>
+    /// <param name="Done">How many of its items the owner has completed since.</param>
+    private sealed record DemoPostmortem(
+        string Resource, string Ref, string Title, string Team, string Owner, Priority Priority, int IncidentDaysAgo, int Done);
+
+    private static readonly DemoPostmortem[] Postmortems =
+    [
+        new("resolver-upgrade.md", "pm-resolver-upgrade", "Internal name lookups failing after a resolver upgrade",
+            "platform", "bob", Priority.High, 9, 1),
+        new("ledger-export-delay.txt", "pm-settlement-export", "Delayed settlement exports",
+            "payments", "dave", Priority.Medium, 25, 2),
+        new("sso-certificate.md", "pm-sso-certificate", "Single sign-on outage after a certificate rotation",
+            "identity", "erin", Priority.High, 54, 0),
+    ];
+
     private sealed record Story(
         string Team, string Owner, Priority Priority, int CreatedDaysAgo, string Title, string Description,
         string PostmortemRef, string PostmortemTitle, params (int DaysAgo, ActionItemCommand Command, string By)[] Later);
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await using (var any = db.CreateCommand("select exists (select 1 from streams where type = 'action_item')"))
-            if (await any.ExecuteScalarAsync(ct) is true)
-                return;
-
         var now = time.Now();
-        foreach (var (slug, name, leads, contact, zone) in new[]
-                 {
-                     ("platform", "Platform", new[] { "lena" }, "vp-eng", "Europe/Berlin"),
-                     ("payments", "Payments", new[] { "paul" }, "cfo-office", "America/New_York"),
-                     ("identity", "Identity", new[] { "frank-lead" }, "vp-eng", "Asia/Tokyo"),
-                 })
-            await teams.Save(new Teams.Team(slug, name, leads, contact, null, zone, now, 0), ct);
-        var stories = Stories(now);
-        foreach (var story in stories)
-            await Write(story, now, ct);
-        LogSeeded(stories.Count);
+        bool seeded;
+        await using (var any = db.CreateCommand("select exists (select 1 from streams where type = 'action_item')"))
+            seeded = await any.ExecuteScalarAsync(ct) is true;
+        if (!seeded)
+        {
+            foreach (var (slug, name, leads, contact, zone) in new[]
+                     {
+                         ("platform", "Platform", new[] { "lena" }, "vp-eng", "Europe/Berlin"),
+                         ("payments", "Payments", new[] { "paul" }, "cfo-office", "America/New_York"),
+                         ("identity", "Identity", new[] { "frank-lead" }, "vp-eng", "Asia/Tokyo"),
+                     })
+                await teams.Save(new Teams.Team(slug, name, leads, contact, null, zone, now, 0), ct);
+            var stories = Stories(now);
+            foreach (var story in stories)
+                await Write(story, now, ct);
+            LogSeeded(stories.Count);
+        }
+
+        // Re-importing is a no-op, so the postmortems are imported on every start: a database
+        // seeded before they existed gets them too, and nothing is ever doubled.
+        var imported = 0;
+        foreach (var postmortem in Postmortems)
+            imported += await Import(postmortem, now, ct);
+        if (imported > 0)
+            LogImported(Postmortems.Length, imported);
+    }
+
+    private async Task<int> Import(DemoPostmortem postmortem, DateTimeOffset now, CancellationToken ct)
+    {
+        string text;
+        await using (var resource = typeof(DemoData).Assembly.GetManifestResourceStream($"demo-postmortems/{postmortem.Resource}")
+                                    ?? throw new InvalidOperationException($"Demo postmortem {postmortem.Resource} is not embedded."))
+        using (var reader = new StreamReader(resource))
+            text = await reader.ReadToEndAsync(ct);
+
+        var owner = Caller.Create(postmortem.Owner, [postmortem.Team], [Caller.MemberRole]);
+        var metadata = new EventMetadata("demo-seed");
+        var outcome = await importer.Import(
+            new PostmortemImport(postmortem.Ref, postmortem.Title, postmortem.Team, postmortem.Owner, postmortem.Priority,
+                now.AddDays(-postmortem.IncidentDaysAgo), text),
+            owner, metadata, ct);
+
+        // Some work already finished, so the postmortem's progress shows something.
+        foreach (var (item, _) in outcome.Created.Take(postmortem.Done))
+        {
+            await using var session = store.OpenSession(metadata);
+            var stream = await session.FetchForWriting<ActionItem>(item.Id, ct: ct)
+                         ?? throw new InvalidOperationException($"Imported item {item.Id} vanished.");
+            stream.Append(ActionItemDecider.Decide(stream.State,
+                new ChangeStatus(ItemStatus.Done, null, "Done and verified in the last game day."), new DecisionContext(owner, now, policy)));
+            await session.SaveChanges(ct);
+        }
+        return outcome.Created.Count;
     }
 
     private async Task Write(Story story, DateTimeOffset now, CancellationToken ct)
@@ -100,6 +156,9 @@ public sealed partial class DemoData(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Count} demo action items")]
     private partial void LogSeeded(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported {Imported} action items from {Postmortems} demo postmortems")]
+    private partial void LogImported(int postmortems, int imported);
 }
 
 public static class DemoDataExtensions
