@@ -38,13 +38,7 @@ public sealed class DigestStream : IAggregateDefinition<WeeklyDigestPublished>
     public WeeklyDigestPublished Evolve(WeeklyDigestPublished? state, object @event) => (WeeklyDigestPublished)@event;
 
     /// <summary>One stream per team and week: publishing twice is a conflict, so it happens once.</summary>
-    public static Guid Id(string team, string week)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"weekly-digest/{team}/{week}"));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // RFC 9562 version 8: custom
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid Id(string team, string week) => StreamIds.FromName($"weekly-digest/{team}/{week}");
 }
 
 /// <summary>Builds a team's digest from the action items read model and the week's due-date changes.</summary>

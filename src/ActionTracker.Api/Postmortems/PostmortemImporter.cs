@@ -123,15 +123,8 @@ public sealed partial class PostmortemImporter(
     /// A name-based id (RFC 9562 version 8 from SHA-256) of the postmortem and the action's
     /// normalised text: the same action of the same postmortem is always the same item.
     /// </summary>
-    public static Guid ItemId(string reference, string fingerprint)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"actiontracker/postmortem-action\n{reference}\n{fingerprint}"), hash);
-        var bytes = hash[..16];
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid ItemId(string reference, string fingerprint) =>
+        StreamIds.FromName($"actiontracker/postmortem-action\n{reference}\n{fingerprint}");
 
     public static string NoActionSection(ParsedPostmortem parsed)
     {

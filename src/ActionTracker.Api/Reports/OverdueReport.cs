@@ -25,7 +25,7 @@ public sealed record OverdueItem(Guid Id, string Title, string Owner, string Pri
 /// </summary>
 public static class OverdueReportEndpoint
 {
-    public const int DefaultItemsPerTeam = 100;
+    public const int DefaultItemsPerTeam = 25;
     public const int MaxItemsPerTeam = 1000;
 
     public static RouteGroupBuilder MapOverdueReport(this RouteGroupBuilder reports)
@@ -78,18 +78,21 @@ public static class OverdueReportEndpoint
     private static async Task<(List<LevelCount> Counts, List<Row> Items)> Read(
         NpgsqlDataSource db, System.Text.Json.JsonSerializerOptions json, string? team, string? owner, int? level, int perTeam, DateTimeOffset now, CancellationToken ct)
     {
-        // One round trip: counts per team, owner and level, then the most overdue items per team.
-        const string filter = "overdue and ($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
+        // One round trip: counts from the summary table, then per team its most overdue items,
+        // read in due order from the partial index.
+        const string filter = "($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"select team, owner, level, count(*)::int from {OverdueProjection.TableName} where {filter} group by team, owner, level"));
+            $"select team, owner, level, count from {OverdueProjection.CountsTable} where count > 0 and {filter}"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
-            select id, team, data from (
-                select id, team, data, row_number() over (partition by team order by at_timestamptz(data->>'dueAt'), id) as rank
-                  from {OverdueProjection.TableName} where {filter}) ranked
-             where rank <= $4
-             order by team, rank
+            select x.id, t.team, x.data
+              from (select distinct team from {OverdueProjection.CountsTable} where count > 0 and {filter}) t
+             cross join lateral (
+                   select o.id, o.data, o.due_at from {OverdueProjection.TableName} o
+                    where o.overdue and o.team = t.team and ($2::text is null or o.owner = $2) and ($3::int is null or o.level = $3)
+                    order by o.due_at, o.id limit $4) x
+             order by t.team, x.due_at, x.id
             """));
         foreach (var command in batch.BatchCommands)
         {

@@ -21,11 +21,17 @@ public interface IAsyncProjection
     IReadOnlyList<string> Tables { get; }
 
     /// <summary>
-    /// DDL for the tables, each name passed through <paramref name="table"/>; <paramref name="unlogged"/>
-    /// is "unlogged " while rebuilding (the twin tables skip the WAL until they are swapped in).
-    /// Unnamed indexes only.
+    /// DDL for the tables and their primary keys, each name passed through <paramref name="table"/>;
+    /// <paramref name="unlogged"/> is "unlogged " while rebuilding (the twin tables skip the WAL
+    /// until they are swapped in).
     /// </summary>
     string CreateTables(Func<string, string> table, string unlogged = "");
+
+    /// <summary>
+    /// DDL for the secondary indexes (unnamed), separate so that a rebuild creates them once, in
+    /// bulk, after the tables are filled.
+    /// </summary>
+    string CreateIndexes(Func<string, string> table);
 
     /// <summary>Applies a page of events in the runner's transaction.</summary>
     Task Apply(IReadOnlyList<StoredEvent> events, ProjectionWriter writer, CancellationToken ct);
@@ -47,7 +53,8 @@ public sealed class ProjectionWriter(NpgsqlConnection connection, NpgsqlTransact
 /// A projection of one JSON document per id (like a Marten document projection): each event
 /// names the document it touches and folds into it. A page is applied with one read of the
 /// documents it touches and one write, so a rebuild costs a few statements per thousand events.
-/// Columns the reports filter on are generated from the document in SQL.
+/// Columns the reports filter on are generated from the document in SQL. A projection may also
+/// keep summary tables up to date from each document's change (before and after the page).
 /// </summary>
 public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDocument : class
 {
@@ -68,39 +75,64 @@ public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDo
     /// <summary>The document an event touches, or null when it touches none.</summary>
     protected abstract Guid? DocumentId(StoredEvent e);
 
+    /// <summary>
+    /// True for an event that starts its document from nothing (a creation): when a page holds
+    /// a document's start, there is nothing stored to load for it.
+    /// </summary>
+    protected virtual bool Starts(StoredEvent e) => false;
+
     /// <summary>The document after the event; null deletes it.</summary>
     protected abstract TDocument? Apply(TDocument? document, StoredEvent e);
 
-    public IReadOnlyList<string> Tables => [Table];
+    /// <summary>Summary tables besides the document table, with their DDL ({0} is each table's name in order).</summary>
+    protected virtual IReadOnlyList<(string Name, string Ddl)> SummaryTables => [];
+
+    /// <summary>Writes what the page's document changes do to the summary tables.</summary>
+    protected virtual void Summarize(IReadOnlyList<(TDocument? Before, TDocument? After)> changes, NpgsqlBatch batch, Func<string, string> table)
+    {
+    }
+
+    public IReadOnlyList<string> Tables => [Table, .. SummaryTables.Select(t => t.Name)];
 
     public string CreateTables(Func<string, string> table, string unlogged = "") =>
         $"create {unlogged}table {table(Table)} (id uuid primary key, data jsonb not null {Columns});\n" +
+        string.Concat(SummaryTables.Select(t =>
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, t.Ddl, $"{unlogged}table {table(t.Name)}") + ";\n"));
+
+    public string CreateIndexes(Func<string, string> table) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, Indexes, table(Table));
 
     public async Task Apply(IReadOnlyList<StoredEvent> events, ProjectionWriter writer, CancellationToken ct)
     {
-        var touched = events.Select(DocumentId).OfType<Guid>().Distinct().ToArray();
-        if (touched.Length == 0)
+        // Documents whose first event here is their start need no load: nothing is stored yet.
+        var firsts = new Dictionary<Guid, bool>();
+        foreach (var e in events)
+            if (DocumentId(e) is { } id)
+                firsts.TryAdd(id, Starts(e));
+        if (firsts.Count == 0)
             return;
         var table = writer.Table(Table);
 
-        var documents = new Dictionary<Guid, TDocument?>(touched.Length);
-        // A join, not "id = any($1)": a freshly built table has no statistics, and the planner
-        // would scan all of it for each of thousands of keys.
-        await using (var load = writer.Command($"select t.id, t.data from unnest($1::uuid[]) as k(id) join {table} t on t.id = k.id"))
+        var before = new Dictionary<Guid, TDocument?>(firsts.Count);
+        var toLoad = firsts.Where(f => !f.Value).Select(f => f.Key).ToArray();
+        if (toLoad.Length > 0)
         {
-            load.Parameters.Add(new() { Value = touched });
+            // A join, not "id = any($1)": a freshly built table has no statistics, and the planner
+            // would scan all of it for each of thousands of keys.
+            await using var load = writer.Command($"select t.id, t.data from unnest($1::uuid[]) as k(id) join {table} t on t.id = k.id");
+            load.Parameters.Add(new() { Value = toLoad });
             await using var reader = await load.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                documents[reader.GetGuid(0)] = JsonSerializer.Deserialize<TDocument>(reader.GetString(1), _json);
+                before[reader.GetGuid(0)] = JsonSerializer.Deserialize<TDocument>(reader.GetString(1), _json);
         }
 
+        var after = new Dictionary<Guid, TDocument?>(before);
         foreach (var e in events)
             if (DocumentId(e) is { } id)
-                documents[id] = Apply(documents.GetValueOrDefault(id), e);
+                after[id] = Apply(after.GetValueOrDefault(id), e);
 
-        var kept = documents.Where(d => d.Value is not null).ToArray();
-        var removed = documents.Where(d => d.Value is null).Select(d => d.Key).ToArray();
+        var kept = after.Where(d => d.Value is not null).ToArray();
+        var removed = after.Where(d => d.Value is null && before.GetValueOrDefault(d.Key) is not null).Select(d => d.Key).ToArray();
         await using var batch = new NpgsqlBatch(writer.Connection, writer.Transaction);
         if (kept.Length > 0)
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
@@ -117,6 +149,7 @@ public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDo
             });
         if (removed.Length > 0)
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {table} where id = any($1)") { Parameters = { new() { Value = removed } } });
+        Summarize(after.Select(d => (before.GetValueOrDefault(d.Key), d.Value)).ToList(), batch, writer.Table);
         if (batch.BatchCommands.Count > 0)
             await batch.ExecuteNonQueryAsync(ct);
     }

@@ -121,7 +121,7 @@ public sealed partial class ProjectionRunner(
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await using (var create = new NpgsqlCommand(projection.CreateTables(t => t), connection, tx))
+            await using (var create = new NpgsqlCommand(projection.CreateTables(t => t) + projection.CreateIndexes(t => t), connection, tx))
                 await create.ExecuteNonQueryAsync(ct);
             await using (var checkpoint = new NpgsqlCommand(
                 "insert into projection_checkpoints (name, version, tx_id, seq) values ($1, $2, '0', 0)", connection, tx))
@@ -216,13 +216,18 @@ public sealed partial class ProjectionRunner(
         }
         LogRebuilding(projection.Name, total);
 
+        // Reading the next page overlaps applying this one: the reader's deserializing and the
+        // server's writing use different cores.
         var position = Position.Start;
         long done = 0;
+        var next = store.ReadAll(position, options.BatchSize, ct);
         while (!ct.IsCancellationRequested)
         {
-            var page = await store.ReadAll(position, options.BatchSize, ct);
+            var page = await next;
             if (page.Count == 0)
                 break;
+            position = page[^1].Position;
+            next = store.ReadAll(position, options.BatchSize, ct);
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await projection.Apply(page, new ProjectionWriter(connection, tx, Twin), ct);
@@ -234,7 +239,6 @@ public sealed partial class ProjectionRunner(
                 await report.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
-            position = page[^1].Position;
             done += page.Count;
             progress?.Report((done, Math.Max(total, done)));
         }
@@ -243,7 +247,8 @@ public sealed partial class ProjectionRunner(
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var swap = string.Join(";", projection.Tables.Select(t =>
+            // Indexes built once over the full tables, then the tables written to the WAL in bulk.
+            var swap = projection.CreateIndexes(Twin) + string.Join(";", projection.Tables.Select(t =>
                 $"alter table {Twin(t)} set logged; analyze {Twin(t)}; drop table if exists {t}; alter table {Twin(t)} rename to {t}"));
             await using (var command = new NpgsqlCommand(swap, connection, tx))
                 await command.ExecuteNonQueryAsync(ct);
