@@ -6,7 +6,7 @@ create temporary table gen as
 select i,
        ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid as id,
        'team-' || ((i / 10) % 40) as team,
-       'user-' || (i % 997) as owner,
+       'user-' || ((i / 10) % 40) || '-' || (i % 25) as owner,
        (array['critical','high','medium','low'])[1 + i % 4] as priority,
        now() - interval '200 days' + (i * (interval '200 days' / :items)) as created
   from generate_series(1, :items) i;

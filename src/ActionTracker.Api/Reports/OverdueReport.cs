@@ -90,7 +90,8 @@ public static class OverdueReportEndpoint
               from (select distinct team from {OverdueProjection.CountsTable} where count > 0 and {filter}) t
              cross join lateral (
                    select o.id, o.data, o.due_at from {OverdueProjection.TableName} o
-                    where o.overdue and o.team = t.team and ($2::text is null or o.owner = $2) and ($3::int is null or o.level = $3)
+                    where o.overdue and o.team = t.team and ($2::text is null or o.data->>'owner' = $2)
+                      and ($3::int is null or (o.data->>'level')::int = $3)
                     order by o.due_at, o.id limit $4) x
              order by t.team, x.due_at, x.id
             """));

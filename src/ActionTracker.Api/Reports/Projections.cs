@@ -23,8 +23,6 @@ public sealed class OverdueProjection(EventStoreOptions options) : DocumentProje
     protected override string Columns =>
         """
         , team text generated always as (data->>'team') stored
-        , owner text generated always as (data->>'owner') stored
-        , level int generated always as ((data->>'level')::int) stored
         , due_at timestamptz generated always as (at_timestamptz(data->>'dueAt')) stored
         , overdue boolean generated always as ((data->>'open')::boolean and (data->>'level')::int > 0) stored
         """;

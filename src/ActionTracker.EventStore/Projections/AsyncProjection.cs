@@ -95,7 +95,8 @@ public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDo
     public IReadOnlyList<string> Tables => [Table, .. SummaryTables.Select(t => t.Name)];
 
     public string CreateTables(Func<string, string> table, string unlogged = "") =>
-        $"create {unlogged}table {table(Table)} (id uuid primary key, data jsonb not null {Columns});\n" +
+        // Room on each page lets a document's update stay on its page (a HOT update, no new index entries).
+        $"create {unlogged}table {table(Table)} (id uuid primary key, data jsonb not null {Columns}) with (fillfactor = 70);\n" +
         string.Concat(SummaryTables.Select(t =>
             string.Format(System.Globalization.CultureInfo.InvariantCulture, t.Ddl, $"{unlogged}table {table(t.Name)}") + ";\n"));
 
@@ -137,14 +138,15 @@ public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDo
         if (kept.Length > 0)
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"""
-                insert into {table} (id, data) select * from unnest($1::uuid[], $2::jsonb[])
+                insert into {table} (id, data) select u.id, u.doc::jsonb from unnest($1::uuid[], $2::text[]) as u(id, doc)
                 on conflict (id) do update set data = excluded.data
                 """)
             {
+                // Text cast row by row: several times faster in PostgreSQL 15 than a jsonb[] array.
                 Parameters =
                 {
                     new() { Value = kept.Select(d => d.Key).ToArray() },
-                    new() { Value = kept.Select(d => JsonSerializer.Serialize(d.Value, _json)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                    new() { Value = kept.Select(d => JsonSerializer.Serialize(d.Value, _json)).ToArray() },
                 },
             });
         if (removed.Length > 0)
