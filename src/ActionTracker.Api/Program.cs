@@ -6,6 +6,7 @@ using ActionTracker.Api.Reports;
 using ActionTracker.Api.Teams;
 using ActionTracker.Api.Demo;
 using ActionTracker.Api.Digests;
+using ActionTracker.Api.Events;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 
@@ -41,6 +42,7 @@ app.MapActionItems();
 app.MapTeams();
 app.MapReports();
 app.MapDigests();
+app.MapEventFeed();
 app.MapPostmortems();
 app.MapAdmin();
 
