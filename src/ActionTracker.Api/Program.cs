@@ -23,6 +23,7 @@ builder.Services
     .AddTeams()
     .AddReports(builder.Configuration)
     .AddDigests(builder.Configuration)
+    .AddEventFeed(builder.Configuration)
     .AddPostmortems()
     .AddDemoData(builder.Configuration)
     .AddApiDocs();
@@ -43,6 +44,7 @@ app.MapTeams();
 app.MapReports();
 app.MapDigests();
 app.MapEventFeed();
+app.MapSubscriptions();
 app.MapPostmortems();
 app.MapAdmin();
 

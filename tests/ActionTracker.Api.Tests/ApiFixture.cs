@@ -48,6 +48,7 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Projections:Enabled", "false");
         builder.UseSetting("Digest:Enabled", "false");
+        builder.UseSetting("Webhooks:Enabled", "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
         ConfigureSettings(builder);
         if (UsesManualClock)

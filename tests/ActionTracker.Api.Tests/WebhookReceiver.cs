@@ -16,7 +16,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private int _failuresLeft;
 
-    public ConcurrentQueue<(string Path, JsonElement Body, IHeaderDictionary Headers)> Received { get; } = new();
+    public ConcurrentQueue<(string Path, JsonElement Body, IHeaderDictionary Headers, string Raw)> Received { get; } = new();
 
     public string Url { get; }
 
@@ -37,8 +37,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             if (Interlocked.Decrement(ref receiver!._failuresLeft) >= 0)
                 return Results.StatusCode(503);
-            var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
-            receiver.Received.Enqueue((http.Request.Path, body, http.Request.Headers));
+            var raw = await new StreamReader(http.Request.Body).ReadToEndAsync();
+            // A copy: the request's own headers are recycled with the HttpContext.
+            var headers = new HeaderDictionary(http.Request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase));
+            receiver.Received.Enqueue((http.Request.Path, JsonSerializer.Deserialize<JsonElement>(raw), headers, raw));
             return Results.Ok();
         });
         await app.StartAsync();

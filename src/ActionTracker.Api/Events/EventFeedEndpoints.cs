@@ -21,7 +21,6 @@ public static class EventFeedEndpoints
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
     public const int MaxWaitSeconds = 30;
-    private const int PagesPerRequest = 10;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
@@ -38,15 +37,13 @@ public static class EventFeedEndpoints
         return app;
     }
 
-    private sealed record Filter(IReadOnlySet<string>? Types, string? Team);
-
-    private static Filter ParseFilter(string[]? type, string? team, Dictionary<string, string[]> errors)
+    private static EventFilter ParseFilter(string[]? type, string? team, Dictionary<string, string[]> errors)
     {
         if (type is { Length: > 0 } && type.Any(t => !PublicEvents.Types.Contains(t)))
             errors["type"] = [$"Known types: {string.Join(", ", PublicEvents.Types)}."];
         if (team is not null && !Names.IsTeamSlug(team))
             errors["team"] = [$"The team is a slug: {Names.SlugRule}."];
-        return new Filter(type is { Length: > 0 } ? type.ToHashSet(StringComparer.Ordinal) : null, team);
+        return new EventFilter(type is { Length: > 0 } ? type.ToHashSet(StringComparer.Ordinal) : null, team is null ? null : new HashSet<string> { team });
     }
 
     private static Position ParsePosition(string? after, string field, Dictionary<string, string[]> errors)
@@ -59,7 +56,7 @@ public static class EventFeedEndpoints
     }
 
     private static async Task<Ok<EventPage>> Feed(
-        EventStore.EventStore store, NpgsqlDataSource db,
+        EventFeed feed,
         [FromQuery] string? after, [FromQuery] int? limit, [FromQuery] string[]? type, [FromQuery] string? team, [FromQuery] int? wait,
         CancellationToken ct)
     {
@@ -77,7 +74,7 @@ public static class EventFeedEndpoints
         var deadline = DateTime.UtcNow.AddSeconds(wait ?? 0);
         while (true)
         {
-            var (found, next) = await Read(store, db, position, take, filter, ct);
+            var (found, next) = await feed.Read(position, take, filter, ct);
             if (found.Count > 0 || DateTime.UtcNow >= deadline)
                 return TypedResults.Ok(new EventPage(found, next.ToString()));
             position = next;
@@ -86,7 +83,7 @@ public static class EventFeedEndpoints
     }
 
     private static async Task Stream(
-        HttpContext http, EventStore.EventStore store, NpgsqlDataSource db, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        HttpContext http, EventFeed feed, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         [FromQuery] string? after, [FromQuery] string[]? type, [FromQuery] string? team, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -105,7 +102,7 @@ public static class EventFeedEndpoints
         {
             while (!ct.IsCancellationRequested)
             {
-                var (found, next) = await Read(store, db, position, DefaultLimit, filter, ct);
+                var (found, next) = await feed.Read(position, DefaultLimit, filter, ct);
                 foreach (var e in found)
                 {
                     await http.Response.WriteAsync(
@@ -128,47 +125,5 @@ public static class EventFeedEndpoints
         {
             // The client went away.
         }
-    }
-
-    /// <summary>
-    /// Up to <paramref name="take"/> matching events after <paramref name="from"/>, scanning a
-    /// bounded number of pages; the returned position is past everything scanned, matching or not.
-    /// </summary>
-    private static async Task<(List<CloudEvent> Found, Position Next)> Read(
-        EventStore.EventStore store, NpgsqlDataSource db, Position from, int take, Filter filter, CancellationToken ct)
-    {
-        var found = new List<CloudEvent>();
-        var position = from;
-        for (var pages = 0; pages < PagesPerRequest && found.Count < take; pages++)
-        {
-            var page = await store.ReadAll(position, take - found.Count, ct);
-            if (page.Count == 0)
-                break;
-            var teams = filter.Team is null ? null : await Teams(db, page, ct);
-            foreach (var stored in page)
-            {
-                if (PublicEvents.Map(stored.Data) is not { } mapped)
-                    continue;
-                if (filter.Types is not null && !filter.Types.Contains(mapped.Type))
-                    continue;
-                if (teams is not null && (PublicEvents.TeamOf(stored.Data) ?? teams.GetValueOrDefault(stored.StreamId)) != filter.Team)
-                    continue;
-                found.Add(PublicEvents.Envelope(stored, mapped.Type, mapped.Data));
-            }
-            position = page[^1].Position;
-        }
-        return (found, position);
-    }
-
-    /// <summary>The current team of each item in the page (events other than creation and assignment do not carry it).</summary>
-    private static async Task<Dictionary<Guid, string>> Teams(NpgsqlDataSource db, IReadOnlyList<StoredEvent> page, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand("select id, team from action_items where id = any($1)");
-        command.Parameters.Add(new() { Value = page.Select(e => e.StreamId).Distinct().ToArray() });
-        var teams = new Dictionary<Guid, string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            teams[reader.GetGuid(0)] = reader.GetString(1);
-        return teams;
     }
 }

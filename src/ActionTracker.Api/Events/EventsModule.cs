@@ -1,0 +1,161 @@
+using System.Globalization;
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Domain;
+using ActionTracker.EventStore;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace ActionTracker.Api.Events;
+
+public static class EventsModule
+{
+    public static IServiceCollection AddEventFeed(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new WebhookOptions();
+        configuration.GetSection("Webhooks").Bind(options);
+        services.AddSingleton(options);
+        services.AddSingleton<EventFeed>();
+        services.AddMigrations<WebhookSchema>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService<WebhookLoop>();
+        services.AddHttpClient(WebhookDispatcher.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<AddressGuard>().CreateHandler());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSubscriptions(this IEndpointRouteBuilder app)
+    {
+        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Events").RequireAuthorization()
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var caller = context.HttpContext.User.ToCaller();
+                if (!caller.IsAdmin && !caller.IsService)
+                    throw new NotPermitted("Only admins and services manage webhook subscriptions.");
+                return await next(context);
+            })
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        subscriptions.MapPost("/", Create).WithName("Subscribe")
+            .WithSummary("Subscribe a URL to events (types, teams); from: \"start\", a position, or (default) now. The secret is returned once.");
+        subscriptions.MapGet("/", List).WithName("ListSubscriptions").WithSummary("Subscriptions and their delivery status.");
+        subscriptions.MapGet("/{id:guid}", async Task<Ok<SubscriptionStatus>> (Guid id, NpgsqlDataSource db, CancellationToken ct) =>
+            TypedResults.Ok((await Read(db, id, ct)).SingleOrDefault() ?? throw new ResourceNotFound($"No subscription {id}.")))
+            .WithName("GetSubscription");
+        subscriptions.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                await using var delete = db.CreateCommand("delete from subscriptions where id = $1");
+                delete.Parameters.Add(new() { Value = id });
+                return await delete.ExecuteNonQueryAsync(ct) == 1 ? TypedResults.NoContent() : throw new ResourceNotFound($"No subscription {id}.");
+            })
+            .WithName("Unsubscribe");
+        subscriptions.MapPost("/{id:guid}/replay", Replay).WithName("ReplaySubscription")
+            .WithSummary("Deliver again from a position (or \"start\"); re-enables a disabled subscription.");
+        return app;
+    }
+
+    private static async Task<Created<SubscriptionCreated>> Create(
+        SubscriptionRequest body, HttpContext http, NpgsqlDataSource db, AddressGuard guard, TimeProvider time, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (guard.Check(body.Url) is { } urlError)
+            errors["url"] = [urlError];
+        var types = body.Types ?? [];
+        if (types.Any(t => !PublicEvents.Types.Contains(t)))
+            errors["types"] = [$"Known types: {string.Join(", ", PublicEvents.Types)}."];
+        var teams = body.Teams ?? [];
+        if (teams.Any(t => !Names.IsTeamSlug(t)))
+            errors["teams"] = [$"Teams are slugs: {Names.SlugRule}."];
+        var start = await From(db, body.From, "from", errors, ct);
+        if (errors.Count > 0)
+            throw new InvalidRequest(errors);
+
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var secret = WebhookSignature.NewSecret();
+        var now = time.Now();
+        await using var insert = db.CreateCommand(
+            """
+            insert into subscriptions (id, url, types, teams, secret, created_by, created_at, tx_id, seq, next_attempt_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8::text::xid8, $9, $7)
+            """);
+        foreach (var value in new object[] { id, body.Url!, types, teams, secret, http.User.ToCaller().Id, now,
+                     start.TxId.ToString(CultureInfo.InvariantCulture), start.Seq })
+            insert.Parameters.Add(new NpgsqlParameter { Value = value });
+        await insert.ExecuteNonQueryAsync(ct);
+        return TypedResults.Created($"/api/subscriptions/{id}", new SubscriptionCreated(id, body.Url!, types, teams, secret, now));
+    }
+
+    private static async Task<Ok<SubscriptionList>> List(NpgsqlDataSource db, CancellationToken ct) =>
+        TypedResults.Ok(new SubscriptionList(await Read(db, null, ct)));
+
+    private static async Task<Ok<SubscriptionStatus>> Replay(Guid id, ReplayRequest body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var from = await From(db, body.From ?? "start", "from", errors, ct);
+        if (errors.Count > 0)
+            throw new InvalidRequest(errors);
+        await using var update = db.CreateCommand(
+            """
+            update subscriptions set tx_id = $2::text::xid8, seq = $3, next_attempt_at = $4, attempts = 0, failing_since = null,
+                   disabled_at = null, disabled_reason = null
+             where id = $1
+            """);
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = from.TxId.ToString(CultureInfo.InvariantCulture) });
+        update.Parameters.Add(new() { Value = from.Seq });
+        update.Parameters.Add(new() { Value = time.GetUtcNow() });
+        if (await update.ExecuteNonQueryAsync(ct) == 0)
+            throw new ResourceNotFound($"No subscription {id}.");
+        return TypedResults.Ok((await Read(db, id, ct)).Single());
+    }
+
+    /// <summary>
+    /// Where a subscription starts: "start", a position, or by default the last event below the
+    /// horizon, so that nothing committed afterwards can fall behind it.
+    /// </summary>
+    private static async Task<Position> From(NpgsqlDataSource db, string? from, string field, Dictionary<string, string[]> errors, CancellationToken ct)
+    {
+        if (from == "start")
+            return Position.Start;
+        if (from is not null)
+        {
+            if (!Position.TryParse(from, out var position))
+                errors[field] = ["\"start\", or a position from the event feed."];
+            return position;
+        }
+        await using var tail = db.CreateCommand(
+            "select tx_id::text, seq from events where tx_id < pg_snapshot_xmin(pg_current_snapshot()) order by tx_id desc, seq desc limit 1");
+        await using var r = await tail.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new Position(ulong.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetInt64(1)) : Position.Start;
+    }
+
+    private static async Task<List<SubscriptionStatus>> Read(NpgsqlDataSource db, Guid? id, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            """
+            select id, url, types, teams, tx_id::text, seq, delivered, attempts, failing_since, next_attempt_at, last_success_at,
+                   last_error, disabled_at, disabled_reason
+              from subscriptions where $1::uuid is null or id = $1 order by created_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        var list = new List<SubscriptionStatus>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            DateTimeOffset? At(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+            var disabled = At(12);
+            var attempts = r.GetInt32(7);
+            list.Add(new SubscriptionStatus(
+                r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3),
+                disabled is not null ? "disabled" : attempts > 0 ? "failing" : "active",
+                new Position(ulong.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetInt64(5)).ToString(),
+                r.GetInt64(6), attempts, At(8), At(9), At(10), r.IsDBNull(11) ? null : r.GetString(11), disabled,
+                r.IsDBNull(13) ? null : r.GetString(13)));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Domain;
+using ActionTracker.EventStore;
+using ActionTracker.EventStore.Schema;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ActionTracker.Api.Events;
+
+public sealed class WebhookOptions
+{
+    public bool Enabled { get; set; } = true;
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A subscription failing for this long is disabled (and the failure recorded).</summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    public int BatchSize { get; set; } = 20;
+}
+
+public sealed class WebhookSchema : IMigrationSource
+{
+    public IEnumerable<Migration> Migrations { get; } =
+    [
+        new("webhooks", 1, "subscriptions",
+            """
+            -- Each subscription is its own reader: a cursor over the event order, moved only after
+            -- a delivery succeeded, so deliveries are in order and at least once.
+            create table subscriptions (
+                id uuid primary key,
+                url text not null,
+                types text[] not null,
+                teams text[] not null,
+                secret text not null,
+                created_by text not null,
+                created_at timestamptz not null,
+                tx_id xid8 not null,
+                seq bigint not null,
+                attempts int not null default 0,
+                failing_since timestamptz,
+                next_attempt_at timestamptz not null,
+                locked_until timestamptz,
+                last_success_at timestamptz,
+                last_error text,
+                delivered bigint not null default 0,
+                disabled_at timestamptz,
+                disabled_reason text);
+            """),
+    ];
+}
+
+/// <summary>Standard Webhooks signatures: <c>v1,</c> + base64 HMAC-SHA256 of "id.timestamp.body".</summary>
+public static class WebhookSignature
+{
+    public static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+    public static string Sign(string secret, string id, long timestamp, string body)
+    {
+        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret[6..] : secret);
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp.ToString(CultureInfo.InvariantCulture)}.{body}"));
+        return "v1," + Convert.ToBase64String(mac);
+    }
+}
+
+public sealed record SubscriptionRequest(string? Url, string[]? Types, string[]? Teams, string? From);
+
+public sealed record SubscriptionCreated(Guid Id, string Url, IReadOnlyList<string> Types, IReadOnlyList<string> Teams, string Secret, DateTimeOffset CreatedAt);
+
+public sealed record SubscriptionStatus(
+    Guid Id, string Url, IReadOnlyList<string> Types, IReadOnlyList<string> Teams, string State, string Position, long Delivered,
+    int Failures, DateTimeOffset? FailingSince, DateTimeOffset? NextAttemptAt, DateTimeOffset? LastSuccessAt, string? LastError,
+    DateTimeOffset? DisabledAt, string? DisabledReason);
+
+public sealed record SubscriptionList(IReadOnlyList<SubscriptionStatus> Subscriptions);
+
+public sealed record ReplayRequest(string? From);
+
+/// <summary>
+/// Delivers events to subscribers' URLs: in order per subscription, signed, with a timeout on
+/// every call, retried with exponential backoff and jitter, and disabled (with the failure
+/// recorded) after <see cref="WebhookOptions.GiveUpAfter"/> of failing. A lease keeps two replicas
+/// from delivering the same subscription at once; no transaction is open during a call.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    NpgsqlDataSource db,
+    EventFeed feed,
+    IHttpClientFactory clients,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    WebhookOptions options,
+    TimeProvider time,
+    ILogger<WebhookDispatcher> logger)
+{
+    public const string ClientName = "webhooks";
+
+    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince);
+
+    /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
+    public async Task<int> DeliverDue(CancellationToken ct = default)
+    {
+        var delivered = 0;
+        foreach (var subscription in await Claim(ct))
+            delivered += await Deliver(subscription, ct);
+        return delivered;
+    }
+
+    private async Task<List<Claimed>> Claim(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var claim = db.CreateCommand(
+            """
+            update subscriptions set locked_until = $2
+             where id in (select id from subscriptions
+                           where disabled_at is null and next_attempt_at <= $1 and (locked_until is null or locked_until < $1)
+                           order by next_attempt_at limit 50 for update skip locked)
+            returning id, url, types, teams, secret, tx_id::text, seq, attempts, failing_since
+            """);
+        claim.Parameters.Add(new() { Value = now });
+        claim.Parameters.Add(new() { Value = now + options.Lease });
+        var list = new List<Claimed>();
+        await using var r = await claim.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new Claimed(r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetString(4),
+                new Position(ulong.Parse(r.GetString(5), CultureInfo.InvariantCulture), r.GetInt64(6)), r.GetInt32(7),
+                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8)));
+        return list;
+    }
+
+    private async Task<int> Deliver(Claimed s, CancellationToken ct)
+    {
+        var filter = new EventFilter(s.Types.Length > 0 ? s.Types.ToHashSet() : null, s.Teams.Length > 0 ? s.Teams.ToHashSet() : null);
+        var (events, scanned) = await feed.Read(s.Cursor, options.BatchSize, filter, ct);
+        var cursor = s.Cursor;
+        var sent = 0;
+        foreach (var e in events)
+        {
+            try
+            {
+                await Send(s, e, ct);
+            }
+            catch (Exception error) when (error is HttpRequestException or TaskCanceledException or InvalidOperationException && !ct.IsCancellationRequested)
+            {
+                await Failed(s, cursor, sent, error.Message);
+                return sent;
+            }
+            cursor = Position.TryParse(e.Position, out var p) ? p : cursor;
+            sent++;
+        }
+        // Nothing failed: move past everything read, matching or not, and come back at once if there may be more.
+        await Succeeded(s, scanned, sent, more: events.Count == options.BatchSize);
+        return sent;
+    }
+
+    private async Task Send(Claimed s, CloudEvent e, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(e, json.Value.SerializerOptions);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, s.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("webhook-id", e.Id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(s.Secret, e.Id, timestamp, body));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.Timeout);
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, timeout.Token);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"{s.Url} answered {(int)response.StatusCode}.");
+    }
+
+    private async Task Succeeded(Claimed s, Position cursor, int sent, bool more)
+    {
+        var now = time.GetUtcNow();
+        await using var update = db.CreateCommand(
+            """
+            update subscriptions set tx_id = $2::text::xid8, seq = $3, locked_until = null, next_attempt_at = $4,
+                   attempts = 0, failing_since = null, delivered = delivered + $5,
+                   last_success_at = case when $5 > 0 then $6 else last_success_at end
+             where id = $1
+            """);
+        update.Parameters.Add(new() { Value = s.Id });
+        update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
+        update.Parameters.Add(new() { Value = cursor.Seq });
+        update.Parameters.Add(new() { Value = more ? now : now + options.PollInterval });
+        update.Parameters.Add(new() { Value = (long)sent });
+        update.Parameters.Add(new() { Value = now });
+        await update.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    private async Task Failed(Claimed s, Position cursor, int sent, string error)
+    {
+        var now = time.GetUtcNow();
+        var attempts = s.Attempts + 1;
+        var failingSince = s.FailingSince ?? now;
+        var backoff = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.FirstBackoff.Ticks * (1L << Math.Min(attempts - 1, 30))));
+        backoff += TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Min(5000, backoff.TotalMilliseconds / 5 + 1)));
+        var giveUp = now - failingSince >= options.GiveUpAfter;
+        await using var update = db.CreateCommand(
+            """
+            update subscriptions set tx_id = $2::text::xid8, seq = $3, locked_until = null, next_attempt_at = $4,
+                   attempts = $5, failing_since = $6, last_error = $7, delivered = delivered + $8,
+                   disabled_at = $9, disabled_reason = $10
+             where id = $1
+            """);
+        update.Parameters.Add(new() { Value = s.Id });
+        update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
+        update.Parameters.Add(new() { Value = cursor.Seq });
+        update.Parameters.Add(new() { Value = now + backoff });
+        update.Parameters.Add(new() { Value = attempts });
+        update.Parameters.Add(new() { Value = failingSince });
+        update.Parameters.Add(new() { Value = error.Length > 1000 ? error[..1000] : error });
+        update.Parameters.Add(new() { Value = (long)sent });
+        update.Parameters.Add(new() { Value = giveUp ? now : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        update.Parameters.Add(new() { Value = giveUp ? $"Failing since {failingSince:O}: {error}" : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await update.ExecuteNonQueryAsync(CancellationToken.None);
+        if (giveUp)
+            LogDisabled(s.Id, s.Url, attempts);
+        else
+            LogRetry(s.Id, attempts, backoff);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook subscription {Id} failed (attempt {Attempts}); retrying in {Backoff}")]
+    private partial void LogRetry(Guid id, int attempts, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook subscription {Id} to {Url} failed {Attempts} times over the give-up period and was disabled")]
+    private partial void LogDisabled(Guid id, string url, int attempts);
+}
+
+/// <summary>Runs the webhook deliveries on every replica; leases keep each subscription on one at a time.</summary>
+public sealed partial class WebhookLoop(WebhookDispatcher dispatcher, WebhookOptions options, TimeProvider time, ILogger<WebhookLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        if (!options.Enabled)
+            return;
+        await Task.Yield();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await dispatcher.DeliverDue(ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                LogFailed(e);
+            }
+            try
+            {
+                await Task.Delay(options.PollInterval, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery poll failed; retrying")]
+    private partial void LogFailed(Exception error);
+}

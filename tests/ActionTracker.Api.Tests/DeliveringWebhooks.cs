@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ActionTracker.Api.Events;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ActionTracker.Api.Tests;
+
+public sealed class DeliveringWebhooks(ApiFixture api) : IClassFixture<ApiFixture>, IAsyncLifetime
+{
+    private readonly Cast _cast = new(api);
+    private WebhookReceiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await WebhookReceiver.Start();
+
+    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+
+    private async Task<(Guid Id, string Secret, string Path)> Subscribe(string team, string? from = null)
+    {
+        var path = "/hook-" + Guid.NewGuid().ToString("N")[..6];
+        var response = await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url + path, teams = new[] { team }, from });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Body();
+        return (body.GetProperty("id").GetGuid(), body.Str("secret"), path);
+    }
+
+    /// <summary>Delivers until the receiver has <paramref name="count"/> deliveries at the path (bounded: the horizon may lag).</summary>
+    private async Task<List<(JsonElement Body, Microsoft.AspNetCore.Http.IHeaderDictionary Headers, string Raw)>> Deliveries(string path, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var dispatcher = api.Services.GetRequiredService<WebhookDispatcher>();
+        while (_receiver.Received.Count(r => r.Path == path) < count)
+        {
+            await dispatcher.DeliverDue(timeout.Token);
+            api.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10, timeout.Token);
+        }
+        return _receiver.Received.Where(r => r.Path == path).Select(r => (r.Body, r.Headers, r.Raw)).ToList();
+    }
+
+    private static void AssertSigned(string secret, Microsoft.AspNetCore.Http.IHeaderDictionary headers, string raw)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key,
+            Encoding.UTF8.GetBytes($"{headers["webhook-id"]}.{headers["webhook-timestamp"]}.{raw}")));
+        Assert.Equal(expected, headers["webhook-signature"].ToString());
+    }
+
+    [Fact]
+    public async Task a_subscriber_receives_every_event_of_its_team_in_order_signed_per_standard_webhooks()
+    {
+        var team = "wh-" + Guid.NewGuid().ToString("N")[..6];
+        var (_, secret, path) = await Subscribe(team);
+        var lead = api.As("lead-" + team, [team], "lead");
+        var id = await lead.CreateItem(team: team, owner: "ann");
+        await lead.Post($"/api/action-items/{id}/status", new { status = "in_progress" });
+        await lead.Post($"/api/action-items/{id}/comments", new { text = "Half way." });
+        await api.As("other", ["elsewhere"], "lead").CreateItem(team: "elsewhere", owner: "zed");
+
+        var got = await Deliveries(path, 3);
+
+        Assert.Equal(["actiontracker.item.created.v1", "actiontracker.item.status_changed.v1", "actiontracker.item.commented.v1"],
+            got.Select(d => d.Body.Str("type")));
+        Assert.All(got, d => AssertSigned(secret, d.Headers, d.Raw));
+        Assert.All(got, d => Assert.Equal(d.Body.Str("id"), d.Headers["webhook-id"].ToString()));
+        var status = await (await _cast.Admin.GetAsync("/api/subscriptions")).Body();
+        var mine = status.GetProperty("subscriptions").EnumerateArray().Single(s => s.Str("url").EndsWith(path, StringComparison.Ordinal));
+        Assert.Equal(3, mine.GetProperty("delivered").GetInt64());
+        Assert.False(mine.TryGetProperty("secret", out _));
+    }
+
+    [Fact]
+    public async Task a_failing_receiver_is_retried_with_backoff_and_recovers_without_losing_order()
+    {
+        var team = "wh-" + Guid.NewGuid().ToString("N")[..6];
+        var (id, secret, path) = await Subscribe(team);
+        var lead = api.As("lead-" + team, [team], "lead");
+        var item = await lead.CreateItem(team: team, owner: "ann");
+        await lead.Post($"/api/action-items/{item}/comments", new { text = "one" });
+        _receiver.FailNext(3);
+
+        var got = await Deliveries(path, 2);
+
+        Assert.Equal(["actiontracker.item.created.v1", "actiontracker.item.commented.v1"], got.Select(d => d.Body.Str("type")));
+        Assert.All(got, d => AssertSigned(secret, d.Headers, d.Raw));
+        var status = await (await _cast.Admin.GetAsync($"/api/subscriptions/{id}")).Body();
+        Assert.Equal("active", status.Str("state"));
+        Assert.Equal(0, status.GetProperty("failures").GetInt32());
+    }
+
+    [Fact]
+    public async Task after_a_day_of_failures_the_subscription_is_disabled_and_a_replay_starts_it_again()
+    {
+        var team = "wh-" + Guid.NewGuid().ToString("N")[..6];
+        var (id, _, path) = await Subscribe(team);
+        var lead = api.As("lead-" + team, [team], "lead");
+        await lead.CreateItem(team: team, owner: "ann");
+        _receiver.FailNext(1_000_000);
+        var dispatcher = api.Services.GetRequiredService<WebhookDispatcher>();
+        for (var hour = 0; hour < 30; hour++)
+        {
+            await dispatcher.DeliverDue();
+            api.Clock.Advance(TimeSpan.FromHours(1));
+        }
+        var status = await (await _cast.Admin.GetAsync($"/api/subscriptions/{id}")).Body();
+        Assert.Equal("disabled", status.Str("state"));
+        Assert.Contains("503", status.Str("lastError"));
+        Assert.DoesNotContain(_receiver.Received, r => r.Path == path);
+
+        _receiver.FailNext(0);
+        var replay = await _cast.Importer.PostAsJsonAsync($"/api/subscriptions/{id}/replay", new { from = "start" });
+        Assert.Equal("active", (await replay.Body()).Str("state"));
+        var got = await Deliveries(path, 1);
+        Assert.Equal("actiontracker.item.created.v1", got[0].Body.Str("type"));
+    }
+
+    [Fact]
+    public async Task only_admins_and_services_subscribe_and_bad_subscriptions_are_400s()
+    {
+        await (await _cast.Lena.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url })).AssertProblem(HttpStatusCode.Forbidden);
+        await (await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = "ftp://x" })).AssertProblem(HttpStatusCode.BadRequest);
+        await (await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url, types = new[] { "item.deleted" } })).AssertProblem(HttpStatusCode.BadRequest);
+        await (await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url, from = "yesterday" })).AssertProblem(HttpStatusCode.BadRequest);
+        await (await _cast.Admin.DeleteAsync($"/api/subscriptions/{Guid.NewGuid()}")).AssertProblem(HttpStatusCode.NotFound);
+    }
+}
