@@ -20,6 +20,17 @@ public static class Wire
         return index >= 0;
     }
 
+    /// <summary>The priority named in a request, null when absent; an unknown name is recorded in <paramref name="errors"/>.</summary>
+    public static Priority? OptionalPriority(string? text, Dictionary<string, string[]> errors, string field = "priority")
+    {
+        if (text is null)
+            return null;
+        if (TryParsePriority(text, out var priority))
+            return priority;
+        errors[field] = [$"The priority is one of {string.Join(", ", Priorities)}."];
+        return null;
+    }
+
     public static bool TryParseStatus(string? text, out ItemStatus status)
     {
         var index = Array.IndexOf(Statuses, text);

@@ -31,9 +31,7 @@ public static class DigestsModule
     public static IEndpointRouteBuilder MapDigests(this IEndpointRouteBuilder app)
     {
         var digests = app.MapGroup("/api/digests/weekly").WithTags("Digests").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
 
         digests.MapGet("/latest", (HttpContext http, DigestPublisher publisher, string? team, CancellationToken ct) => Read(http, publisher, null, team, ct))
             .WithName("LatestWeeklyDigest")

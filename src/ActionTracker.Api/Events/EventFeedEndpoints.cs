@@ -27,8 +27,7 @@ public static class EventFeedEndpoints
     public static IEndpointRouteBuilder MapEventFeed(this IEndpointRouteBuilder app)
     {
         var events = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized);
         events.MapGet("/", Feed).WithName("EventFeed")
             .WithSummary("Events after a position, oldest first; follow next. wait=<seconds> long-polls when nothing is new.");
         events.MapGet("/stream", Stream).WithName("EventStream")

@@ -35,10 +35,7 @@ public static class EventsModule
                     throw new NotPermitted("Only admins and services manage webhook subscriptions.");
                 return await next(context);
             })
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         subscriptions.MapPost("/", Create).WithName("Subscribe")
             .WithSummary("Subscribe a URL to events (types, teams); from: \"start\", a position, or (default) now. The secret is returned once.");

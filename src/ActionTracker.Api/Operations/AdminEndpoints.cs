@@ -22,8 +22,7 @@ public static class AdminEndpoints
                     throw new NotPermitted("Only admins may use operator endpoints.");
                 return await next(context);
             })
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
         admin.MapGet("/scheduled/dead", async Task<Ok<DeadLetters>> (ScheduledWork work, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(new DeadLetters(await work.DeadLetters(Math.Clamp(limit ?? 100, 1, 500), ct))))

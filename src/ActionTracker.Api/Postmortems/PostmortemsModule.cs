@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Postmortems.Import;
 using ActionTracker.Api.Postmortems.Read;
 using ActionTracker.EventStore;
@@ -19,13 +20,7 @@ public static class PostmortemsModule
         var postmortems = app.MapGroup("/api/postmortems")
             .WithTags("Postmortems")
             .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         postmortems.MapImportPostmortem()
             .MapReadPostmortems();
         return app;

@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure;
 using ActionTracker.EventStore;
 using ActionTracker.EventStore.Projections;
 
@@ -18,8 +19,7 @@ public static class ReportsModule
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized);
         reports.MapOverdueReport().MapMetricsReport();
         return app;
     }

@@ -27,10 +27,7 @@ public static class TeamsEndpoints
     public static IEndpointRouteBuilder MapTeams(this IEndpointRouteBuilder app)
     {
         var teams = app.MapGroup("/api/teams").WithTags("Teams").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         teams.MapPut("/{team}", Put).WithName("PutTeam")
             .WithSummary("Create or replace a team: leads, escalation contact, notify URL, time zone. Leads of the team and admins.");
         teams.MapGet("/{team}", Get).WithName("GetTeam").WithSummary("Read a team from the directory.");

@@ -39,14 +39,7 @@ public static class CreateActionItemEndpoint
     public static CreateActionItem ToCommand(CreateActionItemRequest body, Guid id)
     {
         var errors = new Dictionary<string, string[]>();
-        Priority? priority = null;
-        if (body.Priority is not null)
-        {
-            if (Wire.TryParsePriority(body.Priority, out var parsed))
-                priority = parsed;
-            else
-                errors["priority"] = [$"The priority is one of {string.Join(", ", Wire.Priorities)}."];
-        }
+        var priority = Wire.OptionalPriority(body.Priority, errors);
         DateTimeOffset? dueAt = null;
         if (body.DueAt is not null)
         {

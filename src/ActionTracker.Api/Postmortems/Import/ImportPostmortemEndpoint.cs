@@ -159,14 +159,7 @@ public static partial class ImportPostmortemEndpoint
         var owner = body.Owner?.Trim() ?? caller.Id;
         if (!Names.IsUserId(owner))
             errors["owner"] = [$"The owner is a user id: {Names.UserIdRule}."];
-        Priority? priority = null;
-        if (body.Priority is not null)
-        {
-            if (Wire.TryParsePriority(body.Priority, out var parsed))
-                priority = parsed;
-            else
-                errors["priority"] = [$"The priority is one of {string.Join(", ", Wire.Priorities)}."];
-        }
+        var priority = Wire.OptionalPriority(body.Priority, errors);
         DateTimeOffset? incidentAt = null;
         if (body.IncidentAt is not null)
         {
