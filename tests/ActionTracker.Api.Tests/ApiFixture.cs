@@ -38,24 +38,30 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        ConfigureHost(builder, Database.ConnectionString, UsesManualClock ? Clock : null);
+        ConfigureSettings(builder);
+    }
+
+    /// <summary>
+    /// The settings every test host shares: this database, the test signing key, and the
+    /// background loops off, since tests drive scheduled work, the outbox, projections and
+    /// webhooks step by step (a fixture or replica turns them on where it needs them). With a
+    /// clock, the host runs on it instead of the real one.
+    /// </summary>
+    public static void ConfigureHost(IWebHostBuilder builder, string connectionString, TimeProvider? clock)
+    {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:ActionTracker", Database.ConnectionString);
+        builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
         builder.UseSetting("Auth:SigningKey", SigningKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        // Tests drive scheduled work and the outbox themselves, step by step, unless a fixture
-        // turns the background loops on.
-        builder.UseSetting("Scheduler:Enabled", "false");
-        builder.UseSetting("Outbox:Enabled", "false");
-        builder.UseSetting("Projections:Enabled", "false");
-        builder.UseSetting("Digest:Enabled", "false");
-        builder.UseSetting("Webhooks:Enabled", "false");
+        foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks" })
+            builder.UseSetting($"{loop}:Enabled", "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
-        ConfigureSettings(builder);
-        if (UsesManualClock)
+        if (clock is not null)
             builder.ConfigureTestServices(services =>
             {
                 services.RemoveAll<TimeProvider>();
-                services.AddSingleton<TimeProvider>(Clock);
+                services.AddSingleton(clock);
             });
     }
 

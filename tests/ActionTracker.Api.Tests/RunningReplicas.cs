@@ -15,22 +15,10 @@ public sealed class Replica(ApiFixture primary, bool loops = false, bool manualC
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("Digest:Enabled", "false");
-        builder.UseSetting("ConnectionStrings:ActionTracker", primary.Database.ConnectionString);
-        builder.UseSetting("Auth:SigningKey", ApiFixture.SigningKey);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        ApiFixture.ConfigureHost(builder, primary.Database.ConnectionString, manualClock ? primary.Clock : null);
         builder.UseSetting("Scheduler:Enabled", loops ? "true" : "false");
         builder.UseSetting("Outbox:Enabled", loops ? "true" : "false");
-        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
-        builder.UseSetting("Projections:Enabled", "false");
         settings?.Invoke(builder);
-        if (manualClock)
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton<TimeProvider>(primary.Clock);
-            });
     }
 }
 
