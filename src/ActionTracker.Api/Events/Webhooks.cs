@@ -26,7 +26,10 @@ public sealed class WebhookOptions
     public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(1);
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
-    public int BatchSize { get; set; } = 20;
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Batches delivered per claim before the subscription is released for another turn.</summary>
+    public int BatchesPerClaim { get; set; } = 20;
 }
 
 public sealed class WebhookSchema : IMigrationSource
@@ -139,25 +142,31 @@ public sealed partial class WebhookDispatcher(
     private async Task<int> Deliver(Claimed s, CancellationToken ct)
     {
         var filter = new EventFilter(s.Types.Length > 0 ? s.Types.ToHashSet() : null, s.Teams.Length > 0 ? s.Teams.ToHashSet() : null);
-        var (events, scanned) = await feed.Read(s.Cursor, options.BatchSize, filter, ct);
         var cursor = s.Cursor;
         var sent = 0;
-        foreach (var e in events)
+        for (var batch = 0; batch < options.BatchesPerClaim; batch++)
         {
-            try
+            var (events, scanned) = await feed.Read(cursor, options.BatchSize, filter, ct);
+            foreach (var e in events)
             {
-                await Send(s, e, ct);
+                try
+                {
+                    await Send(s, e, ct);
+                }
+                catch (Exception error) when (error is HttpRequestException or TaskCanceledException or InvalidOperationException && !ct.IsCancellationRequested)
+                {
+                    await Failed(s, cursor, sent, error.Message);
+                    return sent;
+                }
+                cursor = Position.TryParse(e.Position, out var p) ? p : cursor;
+                sent++;
             }
-            catch (Exception error) when (error is HttpRequestException or TaskCanceledException or InvalidOperationException && !ct.IsCancellationRequested)
-            {
-                await Failed(s, cursor, sent, error.Message);
-                return sent;
-            }
-            cursor = Position.TryParse(e.Position, out var p) ? p : cursor;
-            sent++;
+            // Past everything read, matching or not.
+            cursor = scanned;
+            if (events.Count < options.BatchSize)
+                break;
         }
-        // Nothing failed: move past everything read, matching or not, and come back at once if there may be more.
-        await Succeeded(s, scanned, sent, more: events.Count == options.BatchSize);
+        await Succeeded(s, cursor, sent);
         return sent;
     }
 
@@ -176,7 +185,7 @@ public sealed partial class WebhookDispatcher(
             throw new HttpRequestException($"{s.Url} answered {(int)response.StatusCode}.");
     }
 
-    private async Task Succeeded(Claimed s, Position cursor, int sent, bool more)
+    private async Task Succeeded(Claimed s, Position cursor, int sent)
     {
         var now = time.GetUtcNow();
         await using var update = db.CreateCommand(
@@ -189,7 +198,7 @@ public sealed partial class WebhookDispatcher(
         update.Parameters.Add(new() { Value = s.Id });
         update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
         update.Parameters.Add(new() { Value = cursor.Seq });
-        update.Parameters.Add(new() { Value = more ? now : now + options.PollInterval });
+        update.Parameters.Add(new() { Value = now }); // due again at once; the loop's interval paces it
         update.Parameters.Add(new() { Value = (long)sent });
         update.Parameters.Add(new() { Value = now });
         await update.ExecuteNonQueryAsync(CancellationToken.None);
@@ -244,14 +253,17 @@ public sealed partial class WebhookLoop(WebhookDispatcher dispatcher, WebhookOpt
         await Task.Yield();
         while (!ct.IsCancellationRequested)
         {
+            var delivered = 0;
             try
             {
-                await dispatcher.DeliverDue(ct);
+                delivered = await dispatcher.DeliverDue(ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogFailed(e);
             }
+            if (delivered > 0)
+                continue; // more may be waiting: look again at once
             try
             {
                 await Task.Delay(options.PollInterval, time, ct);
