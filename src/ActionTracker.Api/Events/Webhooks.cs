@@ -28,6 +28,9 @@ public sealed class WebhookOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>Subscriptions delivered to at the same time by one replica.</summary>
+    public int ConcurrentSubscriptions { get; set; } = 8;
+
     /// <summary>Batches delivered per claim before the subscription is released for another turn.</summary>
     public int BatchesPerClaim { get; set; } = 20;
 }
@@ -111,10 +114,23 @@ public sealed partial class WebhookDispatcher(
     /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
     public async Task<int> DeliverDue(CancellationToken ct = default)
     {
-        var delivered = 0;
-        foreach (var subscription in await Claim(ct))
-            delivered += await Deliver(subscription, ct);
-        return delivered;
+        // Subscriptions are independent: a slow receiver holds back only its own, and order
+        // matters only within each.
+        var claimed = await Claim(ct);
+        using var slots = new SemaphoreSlim(options.ConcurrentSubscriptions);
+        var counts = await Task.WhenAll(claimed.Select(async subscription =>
+        {
+            await slots.WaitAsync(ct);
+            try
+            {
+                return await Deliver(subscription, ct);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        return counts.Sum();
     }
 
     private async Task<List<Claimed>> Claim(CancellationToken ct)
