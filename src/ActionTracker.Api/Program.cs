@@ -14,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 if (DevTokenCommand.Matches(args))
     return DevTokenCommand.Run(builder.Configuration, args);
 
+builder.AddTelemetry();
 builder.Services
     .AddProblemMapping()
     .AddBearerAuth(builder.Configuration)

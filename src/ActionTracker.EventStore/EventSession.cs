@@ -128,6 +128,8 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
             return;
         }
 
+        using var activity = StoreTelemetry.Source.StartActivity("append");
+        activity?.SetTag("actiontracker.streams", _streams.Count(s => s.HasPending));
         var now = _store.Time.GetUtcNow().ToUniversalTime();
         var metadataJson = _store.Serialize(_metadata);
         var connection = _connection ?? await _store.DataSource.OpenConnectionAsync(ct);

@@ -93,8 +93,14 @@ public sealed class ActionItemCommands(
         Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct,
         CreateActionItem? create = null, ActionItemCommand? update = null)
     {
+        using var activity = Telemetry.Source.StartActivity($"command {(create ?? update)!.GetType().Name}");
+        activity?.SetTag("actiontracker.item.id", id);
+        activity?.SetTag("enduser.id", request.Caller.Id);
         if (await Replay<T>(request, ct) is { } replayed)
+        {
+            activity?.SetTag("actiontracker.idempotent_replay", true);
             return replayed;
+        }
 
         for (var attempt = 1; ; attempt++)
         {
@@ -131,6 +137,7 @@ public sealed class ActionItemCommands(
             }
             catch (ConcurrencyException) when (create is null && attempt < MaxAttempts)
             {
+                activity?.AddEvent(new ActivityEvent("concurrency conflict; deciding again under the stream lock"));
                 // Lost the race: decide again against the new state, this time under the lock.
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdempotencyKeys.Constraint })

@@ -88,6 +88,9 @@ public sealed partial class Outbox(
 
     private async Task<bool> Deliver(OutboxMessage message, CancellationToken ct)
     {
+        using var activity = StoreTelemetry.Source.StartActivity($"outbox send {message.Kind}", System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("actiontracker.outbox.id", message.Id);
+        activity?.SetTag("actiontracker.outbox.attempt", message.Attempt);
         try
         {
             var transport = _transports.GetValueOrDefault(message.Kind)
@@ -98,6 +101,7 @@ public sealed partial class Outbox(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
             var now = time.GetUtcNow().ToUniversalTime();
             var dead = message.Attempt >= options.MaxAttempts;
             var backoff = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.FirstBackoff.Ticks * (1L << Math.Min(message.Attempt - 1, 30))));

@@ -121,14 +121,19 @@ public sealed partial class ScheduledWork(
             (id, key, type, payload, attempts) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4));
         }
 
+        using var activity = StoreTelemetry.Source.StartActivity($"scheduled {type}");
+        activity?.SetTag("actiontracker.scheduled.key", key);
+        activity?.SetTag("actiontracker.scheduled.attempt", attempts + 1);
         try
         {
-            await Dispatch(type, payload, store.OpenSession(new EventMetadata("scheduler", CausationId: key), connection, tx), ct);
+            await Dispatch(type, payload, store.OpenSession(new EventMetadata("scheduler", CausationId: key,
+                TraceParent: activity?.Id, TraceState: activity?.TraceStateString), connection, tx), ct);
             await tx.CommitAsync(ct);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
             await tx.RollbackAsync(CancellationToken.None);
             await Failed(id, key, attempts + 1, e, now);
             return false;

@@ -157,6 +157,8 @@ public sealed partial class ProjectionRunner(
             var page = await store.ReadAll(position, options.BatchSize, ct);
             if (page.Count == 0)
                 break;
+            using var activity = StoreTelemetry.Source.StartActivity($"projection {projection.Name}");
+            activity?.SetTag("actiontracker.projection.events", page.Count);
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await projection.Apply(page, new ProjectionWriter(connection, tx, t => t), ct);
