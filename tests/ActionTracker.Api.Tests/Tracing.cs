@@ -7,10 +7,15 @@ namespace ActionTracker.Api.Tests;
 public sealed class Tracing(ApiFixture api) : IClassFixture<ApiFixture>
 {
     [Fact]
-    public async Task a_status_change_is_one_trace_of_the_http_request_the_command_the_append_and_its_sql()
+    public async Task a_status_change_is_one_trace_of_the_http_request_the_command_the_append_its_sql_and_the_webhook_delivery()
     {
-        var lead = api.As("lena", ["platform"], "lead");
-        var id = await lead.CreateItem();
+        await using var receiver = await WebhookReceiver.Start();
+        var team = "trace-" + Guid.NewGuid().ToString("N")[..6];
+        var lead = api.As("lena", [team], "lead");
+        var id = await lead.CreateItem(team: team);
+        var subscribed = await api.As("hooks", [], "service").PostAsync("/api/subscriptions",
+            System.Net.Http.Json.JsonContent.Create(new { url = receiver.Url + "/traced", teams = new[] { team } }));
+        Assert.True(subscribed.IsSuccessStatusCode);
         var traceId = ActivityTraceId.CreateRandom();
         var spans = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
@@ -41,6 +46,21 @@ public sealed class Tracing(ApiFixture api) : IClassFixture<ApiFixture>
         var sql = spans.Where(s => s.Source.Name == "Npgsql").ToList();
         Assert.NotEmpty(sql);
         Assert.All(sql, s => Assert.Contains(s.ParentSpanId, new[] { command.SpanId, append.SpanId }));
+
+        // The webhook delivery of that event, later and elsewhere, joins the same trace.
+        var dispatcher = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<ActionTracker.Api.Events.WebhookDispatcher>(api.Services);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!receiver.Received.Any(r => r.Body.Str("type") == "actiontracker.item.status_changed.v1"))
+        {
+            await dispatcher.DeliverDue(timeout.Token);
+            await Task.Delay(20, timeout.Token);
+        }
+        var delivery = Assert.Single(spans, s => s.DisplayName == "webhook send");
+        Assert.Equal(http.SpanId, delivery.ParentSpanId);
+        var received = receiver.Received.Single(r => r.Body.Str("type") == "actiontracker.item.status_changed.v1");
+        Assert.Contains(traceId.ToString(), received.Headers["traceparent"].ToString());
+        Assert.Contains(traceId.ToString(), received.Body.Str("traceparent"));
 
         // The trace context is stored with the event, for whoever handles it later.
         var history = await (await lead.GetAsync($"/api/action-items/{id}/history")).Body();

@@ -5,7 +5,10 @@ using ActionTracker.EventStore;
 
 namespace ActionTracker.Api.Events;
 
-/// <summary>A CloudEvents 1.0 envelope (JSON format) with the <c>position</c> extension.</summary>
+/// <summary>
+/// A CloudEvents 1.0 envelope (JSON format) with the <c>position</c> extension and, when the
+/// change was traced, the distributed-tracing extension's <c>traceparent</c>.
+/// </summary>
 public sealed record CloudEvent(
     string Specversion,
     string Id,
@@ -15,7 +18,9 @@ public sealed record CloudEvent(
     DateTimeOffset Time,
     string Datacontenttype,
     object Data,
-    string Position);
+    string Position,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Traceparent = null);
 
 /// <summary>
 /// The public contract for other services, mapped explicitly from the stored events: internal
@@ -86,5 +91,5 @@ public static class PublicEvents
     public static CloudEvent Envelope(StoredEvent stored, string type, object data) => new(
         "1.0", stored.Id.ToString(), Source, type,
         stored.Data is WeeklyDigestPublished d ? $"digest/{d.Team}/{d.Week}" : stored.StreamId.ToString(),
-        stored.OccurredAt, "application/json", data, stored.Position.ToString());
+        stored.OccurredAt, "application/json", data, stored.Position.ToString(), stored.Metadata.TraceParent);
 }

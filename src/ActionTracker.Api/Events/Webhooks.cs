@@ -188,6 +188,12 @@ public sealed partial class WebhookDispatcher(
 
     private async Task Send(Claimed s, CloudEvent e, CancellationToken ct)
     {
+        // A child of the change that caused the event: the call (and its traceparent header)
+        // continues that trace.
+        using var activity = Telemetry.Source.StartActivity("webhook send", System.Diagnostics.ActivityKind.Producer,
+            System.Diagnostics.ActivityContext.TryParse(e.Traceparent, null, out var cause) ? cause : default);
+        activity?.SetTag("actiontracker.subscription.id", s.Id);
+        activity?.SetTag("cloudevents.event_id", e.Id);
         var body = JsonSerializer.Serialize(e, json.Value.SerializerOptions);
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, s.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
