@@ -17,6 +17,7 @@ if (DevTokenCommand.Matches(args))
 builder.AddTelemetry();
 builder.Services
     .AddProblemMapping()
+    .AddProtection(builder.Configuration)
     .AddBearerAuth(builder.Configuration)
     .AddActionTrackerStore(builder.Configuration)
     .AddActionItems(builder.Configuration)
@@ -36,6 +37,7 @@ if (RebuildCommand.Matches(args))
 app.UseProblemMapping();
 app.UseRequestLimits();
 app.UseAuthentication();
+app.UseProtection();
 app.UseAuthorization();
 
 app.MapApiDocs();

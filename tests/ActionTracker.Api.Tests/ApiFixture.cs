@@ -57,6 +57,9 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks" })
             builder.UseSetting($"{loop}:Enabled", "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
+        builder.UseSetting("RateLimits:PerSecond", "100000");
+        builder.UseSetting("RateLimits:Burst", "100000");
         if (clock is not null)
             builder.ConfigureTestServices(services =>
             {

@@ -28,6 +28,8 @@ public static class EventFeedEndpoints
     {
         var events = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized);
+        // Long polls and streams outlive the request time limit by design.
+        events.DisableRequestTimeout();
         events.MapGet("/", Feed).WithName("EventFeed")
             .WithSummary("Events after a position, oldest first; follow next. wait=<seconds> long-polls when nothing is new.");
         events.MapGet("/stream", Stream).WithName("EventStream")

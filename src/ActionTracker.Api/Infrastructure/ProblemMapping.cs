@@ -111,6 +111,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         405 => Problem(status, "Method not allowed", "This address does not accept this method."),
         413 => Problem(status, "Request body too large", "The request body exceeds the limit for this operation."),
         415 => Problem(status, "Unsupported media type", "Send the body as application/json."),
+        504 => Problem(status, "Request timed out", "The request took longer than allowed and was stopped. It may be retried."),
         _ => Problem(status, ReasonPhrases.GetReasonPhrase(status), ReasonPhrases.GetReasonPhrase(status)),
     };
 
