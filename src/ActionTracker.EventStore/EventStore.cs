@@ -55,7 +55,7 @@ public sealed class EventStore(
             $"""
             select {EventColumns} from events
              where (tx_id, seq) > ($1::text::xid8, $2)
-               and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+               and tx_id < store_horizon()
              order by tx_id, seq
              limit $3
             """);

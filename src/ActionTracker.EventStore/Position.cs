@@ -5,11 +5,17 @@ namespace ActionTracker.EventStore;
 /// <summary>
 /// A place in the global event order: the writing transaction's id, then the sequence number.
 /// Ordering by seq alone can skip an event whose transaction commits after a later one's, so a
-/// reader's cursor is always the pair. Rendered as an opaque, ordered string.
+/// reader's cursor is always the pair. The top 16 bits of <see cref="TxId"/> are the store's
+/// epoch, which grows when the database is restored or fails over (transaction ids restart or go
+/// back then), so positions of a later epoch sort after all earlier ones. Rendered as an opaque,
+/// ordered string whose first four hex digits are the epoch.
 /// </summary>
 public readonly record struct Position(ulong TxId, long Seq) : IComparable<Position>
 {
     public static Position Start { get; } = new(0, 0);
+
+    /// <summary>The epoch this position belongs to.</summary>
+    public int Epoch => (int)(TxId >> 48);
 
     public int CompareTo(Position other)
     {

@@ -84,10 +84,12 @@ public sealed class StoreFixture : IAsyncLifetime
         await Database.DisposeAsync();
     }
 
-    public async Task<Guid> StartCounter(string name = "c")
+    public Task<Guid> StartCounter(string name = "c") => StartCounter(Services, name);
+
+    public static async Task<Guid> StartCounter(IServiceProvider services, string name)
     {
         var id = Guid.CreateVersion7();
-        await using var session = Store.OpenSession(new EventMetadata("tester"));
+        await using var session = services.GetRequiredService<EventStore>().OpenSession(new EventMetadata("tester"));
         session.StartStream<Counter>(id, [new CounterStarted(name)]);
         await session.SaveChanges();
         return id;

@@ -125,7 +125,7 @@ public static class EventsModule
             return position;
         }
         await using var tail = db.CreateCommand(
-            "select tx_id::text, seq from events where tx_id < pg_snapshot_xmin(pg_current_snapshot()) order by tx_id desc, seq desc limit 1");
+            "select tx_id::text, seq from events where tx_id < store_horizon() order by tx_id desc, seq desc limit 1");
         await using var r = await tail.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new Position(ulong.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetInt64(1)) : Position.Start;
     }

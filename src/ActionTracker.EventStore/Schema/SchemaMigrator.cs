@@ -57,6 +57,18 @@ public sealed partial class SchemaMigrator(
             }
             LogApplied(migration.Module, migration.Version, migration.Name);
         }
+        // A restore into another cluster or onto another timeline begins a new epoch before
+        // this replica appends anything (see the store_epochs migration).
+        await using (var epoch = new NpgsqlCommand(
+            """
+            with current as materialized (select ensure_store_epoch() as epoch)
+            select s.epoch, s.reason from current join store_epochs s using (epoch) where s.began_at = now()
+            """, conn, tx))
+        await using (var reader = await epoch.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+                LogEpoch(reader.GetInt32(0), reader.GetString(1));
+        }
         await tx.CommitAsync(ct);
     }
 
@@ -80,6 +92,9 @@ public sealed partial class SchemaMigrator(
             applied.Add((reader.GetString(0), reader.GetInt32(1)));
         return applied;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event store epoch {Epoch}: {Reason}")]
+    private partial void LogEpoch(int epoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Module} {Version}: {Name}")]
     private partial void LogApplied(string module, int version, string name);
