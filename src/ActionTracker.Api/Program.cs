@@ -26,6 +26,7 @@ builder.Services
     .AddReports(builder.Configuration)
     .AddDigests(builder.Configuration)
     .AddEventFeed(builder.Configuration)
+    .AddBroker(builder.Configuration)
     .AddPostmortems()
     .AddDemoData(builder.Configuration)
     .AddApiDocs();

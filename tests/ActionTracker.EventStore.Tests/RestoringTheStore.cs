@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using ActionTracker.EventStore.Schema;
 using ActionTracker.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,14 +67,14 @@ public sealed class RestoringTheStore(StoreFixture fixture) : IClassFixture<Stor
         public static async Task<RestoredCluster> From(string source)
         {
             var cluster = new RestoredCluster();
-            var port = FreePort();
-            await Run(Ops("pg"), $"start {cluster._dir} {port}", ("PG_FAST", "1"));
-            var bin = (await Run(Ops("pg"), "bin")).Trim();
+            var port = OpsScripts.FreePort();
+            await OpsScripts.RunOps("pg", $"start {cluster._dir} {port}", ("PG_FAST", "1"));
+            var bin = (await OpsScripts.RunOps("pg", "bin")).Trim();
             var from = new NpgsqlConnectionStringBuilder(source);
             var dump = cluster._dir + ".dump";
-            await Run(Path.Combine(bin, "pg_dump"), $"-h {from.Host} -p {from.Port} -U {from.Username} -Fc -f {dump} {from.Database}");
-            await Run(Path.Combine(bin, "createdb"), $"-h 127.0.0.1 -p {port} -U postgres restored");
-            await Run(Path.Combine(bin, "pg_restore"), $"-h 127.0.0.1 -p {port} -U postgres -d restored --exit-on-error {dump}");
+            await OpsScripts.Run(Path.Combine(bin, "pg_dump"), $"-h {from.Host} -p {from.Port} -U {from.Username} -Fc -f {dump} {from.Database}");
+            await OpsScripts.Run(Path.Combine(bin, "createdb"), $"-h 127.0.0.1 -p {port} -U postgres restored");
+            await OpsScripts.Run(Path.Combine(bin, "pg_restore"), $"-h 127.0.0.1 -p {port} -U postgres -d restored --exit-on-error {dump}");
             File.Delete(dump);
             cluster.ConnectionString = new NpgsqlConnectionStringBuilder(source) { Port = port, Database = "restored" }.ConnectionString;
             return cluster;
@@ -86,37 +83,8 @@ public sealed class RestoringTheStore(StoreFixture fixture) : IClassFixture<Stor
         public async ValueTask DisposeAsync()
         {
             NpgsqlConnection.ClearAllPools();
-            await Run(Ops("pg"), $"stop {_dir}");
+            await OpsScripts.RunOps("pg", $"stop {_dir}");
             Directory.Delete(_dir, recursive: true);
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        private static string Ops(string script)
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActionTracker.sln")))
-                dir = dir.Parent;
-            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "ops", script);
-        }
-
-        private static async Task<string> Run(string file, string arguments, params (string Name, string Value)[] environment)
-        {
-            var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var (name, value) in environment)
-                start.Environment[name] = value;
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{file} {arguments} exited {process.ExitCode}: {await errors}");
-            return await output;
         }
     }
 }
