@@ -17,10 +17,10 @@ public sealed class DeliveringWebhooks(ApiFixture api) : IClassFixture<ApiFixtur
 
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
-    private async Task<(Guid Id, string Secret, string Path)> Subscribe(string team, string? from = null)
+    private async Task<(Guid Id, string Secret, string Path)> Subscribe(string team, string? from = null, int? batch = null)
     {
         var path = "/hook-" + Guid.NewGuid().ToString("N")[..6];
-        var response = await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url + path, teams = new[] { team }, from });
+        var response = await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url + path, teams = new[] { team }, from, batch });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Body();
         return (body.GetProperty("id").GetGuid(), body.Str("secret"), path);
@@ -69,6 +69,49 @@ public sealed class DeliveringWebhooks(ApiFixture api) : IClassFixture<ApiFixtur
         var mine = status.GetProperty("subscriptions").EnumerateArray().Single(s => s.Str("url").EndsWith(path, StringComparison.Ordinal));
         Assert.Equal(3, mine.GetProperty("delivered").GetInt64());
         Assert.False(mine.TryGetProperty("secret", out _));
+    }
+
+    [Fact]
+    public async Task a_batching_subscriber_receives_its_events_in_order_as_signed_cloudevents_batches()
+    {
+        var team = "wh-" + Guid.NewGuid().ToString("N")[..6];
+        var (_, secret, path) = await Subscribe(team, batch: 4);
+        var lead = api.As("lead-" + team, [team], "lead");
+        var id = await lead.CreateItem(team: team, owner: "ann");
+        for (var i = 0; i < 9; i++)
+            await lead.Post($"/api/action-items/{id}/comments", new { text = $"Note {i}" });
+
+        // Ten events: calls of at most four, however the horizon splits them.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var dispatcher = api.Services.GetRequiredService<WebhookDispatcher>();
+        while (_receiver.Received.Where(r => r.Path == path).Sum(r => r.Body.GetArrayLength()) < 10)
+        {
+            await dispatcher.DeliverDue(timeout.Token);
+            await Task.Delay(10, timeout.Token);
+        }
+        var calls = _receiver.Received.Where(r => r.Path == path).ToList();
+
+        Assert.All(calls, c =>
+        {
+            Assert.InRange(c.Body.GetArrayLength(), 1, 4);
+            Assert.StartsWith("application/cloudevents-batch+json", c.Headers.ContentType.ToString());
+            AssertSigned(secret, c.Headers, c.Raw);
+        });
+        var events = calls.SelectMany(c => c.Body.EnumerateArray()).ToList();
+        Assert.Equal(["actiontracker.item.created.v1", .. Enumerable.Repeat("actiontracker.item.commented.v1", 9)], events.Select(e => e.Str("type")));
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => $"Note {i}"), events.Skip(1).Select(e => e.GetProperty("data").Str("text")));
+        Assert.Equal(calls.Count, calls.Select(c => c.Headers["webhook-id"].ToString()).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(501)]
+    public async Task a_batch_size_out_of_range_is_refused(int batch)
+    {
+        var response = await _cast.Importer.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url + "/hook", batch });
+
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("batch", out _));
     }
 
     [Fact]

@@ -67,6 +67,9 @@ public static class EventsModule
         var teams = body.Teams ?? [];
         if (teams.Any(t => !Names.IsTeamSlug(t)))
             errors["teams"] = [$"Teams are slugs: {Names.SlugRule}."];
+        var batch = body.Batch ?? 1;
+        if (batch is < 1 or > WebhookDispatcher.MaxBatch)
+            errors["batch"] = [$"Events per call: 1 (each event alone, the default) to {WebhookDispatcher.MaxBatch} (a CloudEvents JSON batch)."];
         var start = await From(db, body.From, "from", errors, ct);
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
@@ -76,14 +79,14 @@ public static class EventsModule
         var now = time.Now();
         await using var insert = db.CreateCommand(
             """
-            insert into subscriptions (id, url, types, teams, secret, created_by, created_at, tx_id, seq, next_attempt_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8::text::xid8, $9, $7)
+            insert into subscriptions (id, url, types, teams, secret, created_by, created_at, tx_id, seq, next_attempt_at, batch)
+            values ($1, $2, $3, $4, $5, $6, $7, $8::text::xid8, $9, $7, $10)
             """);
         foreach (var value in new object[] { id, body.Url!, types, teams, secret, http.User.ToCaller().Id, now,
-                     start.TxId.ToString(CultureInfo.InvariantCulture), start.Seq })
+                     start.TxId.ToString(CultureInfo.InvariantCulture), start.Seq, batch })
             insert.Parameters.Add(new NpgsqlParameter { Value = value });
         await insert.ExecuteNonQueryAsync(ct);
-        return TypedResults.Created($"/api/subscriptions/{id}", new SubscriptionCreated(id, body.Url!, types, teams, secret, now));
+        return TypedResults.Created($"/api/subscriptions/{id}", new SubscriptionCreated(id, body.Url!, types, teams, batch, secret, now));
     }
 
     private static async Task<Ok<SubscriptionList>> List(NpgsqlDataSource db, CancellationToken ct) =>
@@ -135,7 +138,7 @@ public static class EventsModule
         await using var command = db.CreateCommand(
             """
             select id, url, types, teams, tx_id::text, seq, delivered, attempts, failing_since, next_attempt_at, last_success_at,
-                   last_error, disabled_at, disabled_reason
+                   last_error, disabled_at, disabled_reason, batch
               from subscriptions where $1::uuid is null or id = $1 order by created_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
@@ -147,7 +150,7 @@ public static class EventsModule
             var disabled = At(12);
             var attempts = r.GetInt32(7);
             list.Add(new SubscriptionStatus(
-                r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3),
+                r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetInt32(14),
                 disabled is not null ? "disabled" : attempts > 0 ? "failing" : "active",
                 new Position(ulong.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetInt64(5)).ToString(),
                 r.GetInt64(6), attempts, At(8), At(9), At(10), r.IsDBNull(11) ? null : r.GetString(11), disabled,

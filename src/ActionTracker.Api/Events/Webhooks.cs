@@ -17,7 +17,7 @@ namespace ActionTracker.Api.Events;
 public sealed class WebhookOptions
 {
     public bool Enabled { get; set; } = true;
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A subscription failing for this long is disabled (and the failure recorded).</summary>
@@ -63,6 +63,11 @@ public sealed class WebhookSchema : IMigrationSource
                 disabled_at timestamptz,
                 disabled_reason text);
             """),
+        new("webhooks", 2, "batched deliveries",
+            """
+            -- Events per call: 1 sends each event alone; more send a CloudEvents JSON batch.
+            alter table subscriptions add column batch int not null default 1;
+            """),
     ];
 }
 
@@ -79,12 +84,12 @@ public static class WebhookSignature
     }
 }
 
-public sealed record SubscriptionRequest(string? Url, string[]? Types, string[]? Teams, string? From);
+public sealed record SubscriptionRequest(string? Url, string[]? Types, string[]? Teams, string? From, int? Batch);
 
-public sealed record SubscriptionCreated(Guid Id, string Url, IReadOnlyList<string> Types, IReadOnlyList<string> Teams, string Secret, DateTimeOffset CreatedAt);
+public sealed record SubscriptionCreated(Guid Id, string Url, IReadOnlyList<string> Types, IReadOnlyList<string> Teams, int Batch, string Secret, DateTimeOffset CreatedAt);
 
 public sealed record SubscriptionStatus(
-    Guid Id, string Url, IReadOnlyList<string> Types, IReadOnlyList<string> Teams, string State, string Position, long Delivered,
+    Guid Id, string Url, IReadOnlyList<string> Types, IReadOnlyList<string> Teams, int Batch, string State, string Position, long Delivered,
     int Failures, DateTimeOffset? FailingSince, DateTimeOffset? NextAttemptAt, DateTimeOffset? LastSuccessAt, string? LastError,
     DateTimeOffset? DisabledAt, string? DisabledReason);
 
@@ -109,7 +114,9 @@ public sealed partial class WebhookDispatcher(
 {
     public const string ClientName = "webhooks";
 
-    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince);
+    public const int MaxBatch = 500;
+
+    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch);
 
     /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
     public async Task<int> DeliverDue(CancellationToken ct = default)
@@ -142,7 +149,7 @@ public sealed partial class WebhookDispatcher(
              where id in (select id from subscriptions
                            where disabled_at is null and next_attempt_at <= $1 and (locked_until is null or locked_until < $1)
                            order by next_attempt_at limit 50 for update skip locked)
-            returning id, url, types, teams, secret, tx_id::text, seq, attempts, failing_since
+            returning id, url, types, teams, secret, tx_id::text, seq, attempts, failing_since, batch
             """);
         claim.Parameters.Add(new() { Value = now });
         claim.Parameters.Add(new() { Value = now + options.Lease });
@@ -151,7 +158,7 @@ public sealed partial class WebhookDispatcher(
         while (await r.ReadAsync(ct))
             list.Add(new Claimed(r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetString(4),
                 new Position(ulong.Parse(r.GetString(5), CultureInfo.InvariantCulture), r.GetInt64(6)), r.GetInt32(7),
-                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8)));
+                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetInt32(9)));
         return list;
     }
 
@@ -162,20 +169,20 @@ public sealed partial class WebhookDispatcher(
         var sent = 0;
         for (var batch = 0; batch < options.BatchesPerClaim; batch++)
         {
-            var (events, scanned) = await feed.Read(cursor, options.BatchSize, filter, ct);
-            foreach (var e in events)
+            var (events, scanned) = await feed.Read(cursor, Math.Max(options.BatchSize, s.Batch), filter, ct);
+            foreach (var chunk in events.Chunk(s.Batch))
             {
                 try
                 {
-                    await Send(s, e, ct);
+                    await Send(s, chunk, ct);
                 }
                 catch (Exception error) when (error is HttpRequestException or TaskCanceledException or InvalidOperationException && !ct.IsCancellationRequested)
                 {
                     await Failed(s, cursor, sent, error.Message);
                     return sent;
                 }
-                cursor = Position.TryParse(e.Position, out var p) ? p : cursor;
-                sent++;
+                cursor = Position.TryParse(chunk[^1].Position, out var p) ? p : cursor;
+                sent += chunk.Length;
             }
             // Past everything read, matching or not.
             cursor = scanned;
@@ -186,20 +193,34 @@ public sealed partial class WebhookDispatcher(
         return sent;
     }
 
-    private async Task Send(Claimed s, CloudEvent e, CancellationToken ct)
+    /// <summary>
+    /// One call: a single event as its envelope, or several as a CloudEvents JSON batch (an
+    /// array). The webhook-id of a batch is derived from its event ids, so a retry of the same
+    /// batch has the same id; a retry may carry more events, and then a new id.
+    /// </summary>
+    private async Task Send(Claimed s, CloudEvent[] events, CancellationToken ct)
     {
-        // A child of the change that caused the event: the call (and its traceparent header)
-        // continues that trace.
+        var e = events[0];
+        // A child of the change that caused the (first) event: the call and its traceparent
+        // header continue that trace.
         using var activity = Telemetry.Source.StartActivity("webhook send", System.Diagnostics.ActivityKind.Producer,
             System.Diagnostics.ActivityContext.TryParse(e.Traceparent, null, out var cause) ? cause : default);
         activity?.SetTag("actiontracker.subscription.id", s.Id);
         activity?.SetTag("cloudevents.event_id", e.Id);
-        var body = JsonSerializer.Serialize(e, json.Value.SerializerOptions);
+        activity?.SetTag("messaging.batch.message_count", events.Length);
+        var single = s.Batch == 1;
+        var body = single
+            ? JsonSerializer.Serialize(e, json.Value.SerializerOptions)
+            : JsonSerializer.Serialize(events, json.Value.SerializerOptions);
+        var id = single ? e.Id : "batch_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', events.Select(x => x.Id)))))[..32];
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, s.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("webhook-id", e.Id);
+        using var request = new HttpRequestMessage(HttpMethod.Post, s.Url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, single ? "application/json" : "application/cloudevents-batch+json"),
+        };
+        request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Sign(s.Secret, e.Id, timestamp, body));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(s.Secret, id, timestamp, body));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Timeout);
         using var response = await clients.CreateClient(ClientName).SendAsync(request, timeout.Token);
