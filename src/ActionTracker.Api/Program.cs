@@ -18,6 +18,7 @@ builder.AddTelemetry();
 builder.Services
     .AddProblemMapping()
     .AddProtection(builder.Configuration)
+    .AddGracefulShutdown(builder.Configuration)
     .AddBearerAuth(builder.Configuration)
     .AddActionTrackerStore(builder.Configuration)
     .AddActionItems(builder.Configuration)

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace ActionTracker.Api.Tests;
 
@@ -60,12 +61,22 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
         builder.UseSetting("RateLimits:PerSecond", "100000");
         builder.UseSetting("RateLimits:Burst", "100000");
+        builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
         if (clock is not null)
             builder.ConfigureTestServices(services =>
             {
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton(clock);
             });
+    }
+
+    /// <summary>The started host (tests of stopping it).</summary>
+    public IHost? Host { get; private set; }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        Host = base.CreateHost(builder);
+        return Host;
     }
 
     /// <summary>False runs the service on the real clock (end-to-end tests with compressed policies).</summary>

@@ -265,7 +265,8 @@ public sealed partial class BrokerLoop(BrokerRelay relay, RabbitMqOptions option
             TimeSpan wait;
             try
             {
-                var published = await relay.PublishPending(ct);
+                // A batch in flight finishes on shutdown (bounded by the confirm timeout).
+                var published = await relay.PublishPending(CancellationToken.None);
                 failures = 0;
                 if (published > 0)
                     continue;

@@ -299,7 +299,9 @@ public sealed partial class WebhookLoop(WebhookDispatcher dispatcher, WebhookOpt
             var delivered = 0;
             try
             {
-                delivered = await dispatcher.DeliverDue(ct);
+                // Deliveries under way finish on shutdown (each call has its own timeout), so
+                // the subscriptions' positions and leases are left as they should be.
+                delivered = await dispatcher.DeliverDue(CancellationToken.None);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

@@ -63,10 +63,12 @@ public sealed class SchemaMigration(SchemaMigrator migrator) : IHostedService
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
-public sealed class DatabaseReady(SchemaMigrator migrator) : IHealthCheck
+public sealed class DatabaseReady(SchemaMigrator migrator, Readiness readiness) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
+        if (readiness.Draining)
+            return HealthCheckResult.Unhealthy("Shutting down.");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -41,7 +41,9 @@ public sealed partial class MessagingLoops(
         {
             try
             {
-                await step(ct);
+                // A step started is finished, even when the host is stopping: its claims are
+                // then released by its own commit rather than by a lease running out.
+                await step(CancellationToken.None);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

@@ -1,0 +1,40 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Npgsql;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>The service with a drain delay long enough to watch it (real time: the delay is the behaviour).</summary>
+public sealed class DrainingFixture : ApiFixture
+{
+    protected override void ConfigureSettings(IWebHostBuilder builder) =>
+        builder.UseSetting("Shutdown:DrainDelay", "00:00:02");
+}
+
+public sealed class StoppingGracefully(DrainingFixture api) : IClassFixture<DrainingFixture>
+{
+    [Fact]
+    public async Task on_stop_readiness_fails_first_while_a_write_in_flight_still_completes_and_is_kept()
+    {
+        var alice = api.As("alice", ["platform"], "member");
+        var id = await alice.CreateItem();
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/health/ready")).StatusCode);
+        // A write in flight: it waits on the item's stream lock, held here.
+        await using var blocker = new NpgsqlConnection(api.Database.ConnectionString);
+        await blocker.OpenAsync();
+        await using (var hold = new NpgsqlCommand("select pg_advisory_lock(stream_lock_key($1))", blocker) { Parameters = { new() { Value = id } } })
+            await hold.ExecuteNonQueryAsync();
+        var inFlight = alice.Post($"/api/action-items/{id}/status", new { status = "in_progress" });
+
+        var stopping = api.Host!.StopAsync();
+        var ready = await alice.GetAsync("/health/ready");
+        await using (var release = new NpgsqlCommand("select pg_advisory_unlock_all()", blocker))
+            await release.ExecuteNonQueryAsync();
+        var write = await inFlight;
+        await stopping;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        Assert.Equal(2L, await api.Database.Scalar<long>("select version from streams where id = $1", id));
+    }
+}
