@@ -47,18 +47,43 @@ public static class OpsScripts
 /// </summary>
 public sealed class RabbitBroker : IAsyncDisposable
 {
-    private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"at-rabbit-{Guid.NewGuid():N}");
-    private readonly int _port = OpsScripts.FreePort();
+    private string _dir = NewDir();
+    private int _port = OpsScripts.FreePort();
+    private bool _started;
 
     public string Uri => $"amqp://guest:guest@127.0.0.1:{_port}/";
 
-    public Task Start() => OpsScripts.RunOps("rabbit", $"start {_dir} {_port}");
+    /// <summary>
+    /// Starts the node; a restart keeps its port and data. The first start tries other ports if
+    /// it fails: a free port can be taken by another process before the node binds it.
+    /// </summary>
+    public async Task Start()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await OpsScripts.RunOps("rabbit", $"start {_dir} {_port}");
+                _started = true;
+                return;
+            }
+            catch (InvalidOperationException) when (!_started && attempt < 3)
+            {
+                await Stop();
+                if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+                (_dir, _port) = (NewDir(), OpsScripts.FreePort());
+            }
+        }
+    }
+
+    private static string NewDir() => System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"at-rabbit-{Guid.NewGuid():N}");
 
     public Task Stop() => OpsScripts.RunOps("rabbit", $"stop {_dir}");
 
     public async ValueTask DisposeAsync()
     {
         await Stop();
-        Directory.Delete(_dir, recursive: true);
+        if (Directory.Exists(_dir))
+            Directory.Delete(_dir, recursive: true);
     }
 }

@@ -37,6 +37,10 @@ public static class StoreSetup
                 $"ConnectionStrings:{ConnectionName} is not set. ops/run starts a local PostgreSQL and sets it for you.");
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.ApplicationName ??= "action-tracker";
+        // Statements used more than once are prepared on each connection: PostgreSQL then skips
+        // parsing and planning them (the write path's statements are the same every time).
+        if (builder.MaxAutoPrepare == 0)
+            builder.MaxAutoPrepare = 64;
 
         services.AddEventStore(builder.ConnectionString,
             types => types.Register(ActionItemEvents.All).Register(typeof(Digests.WeeklyDigestPublished)), o => Configure(o.Json));

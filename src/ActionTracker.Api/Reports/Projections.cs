@@ -36,7 +36,14 @@ public sealed class OverdueProjection(EventStoreOptions options) : DocumentProje
         (CountsTable, "create {0} (team text not null, owner text not null, level int not null, count int not null, primary key (team, owner, level))"),
     ];
 
-    protected override Guid? DocumentId(StoredEvent e) => e.Data is IActionItemEvent a ? a.ItemId : null;
+    // Only the events that change the document: comments and work-state changes (most of the
+    // traffic) cost the projection nothing.
+    protected override Guid? DocumentId(StoredEvent e) => e.Data switch
+    {
+        ActionItemCreated or ActionItemOverdue or ActionItemEscalated or ActionItemDueDateChanged
+            or ActionItemCompleted or ActionItemCancelled or ActionItemReopened or ActionItemAssigned => ((IActionItemEvent)e.Data).ItemId,
+        _ => null,
+    };
 
     protected override bool Starts(StoredEvent e) => e.Data is ActionItemCreated;
 
@@ -121,7 +128,12 @@ public sealed class MetricsProjection(EventStoreOptions options) : DocumentProje
 
     protected override string Indexes => "create index on {0} (team, opened_at);";
 
-    protected override Guid? DocumentId(StoredEvent e) => e.Data is IActionItemEvent a ? a.ItemId : null;
+    protected override Guid? DocumentId(StoredEvent e) => e.Data switch
+    {
+        ActionItemCreated or ActionItemOverdue or ActionItemDueDateChanged
+            or ActionItemCompleted or ActionItemCancelled or ActionItemReopened or ActionItemAssigned => ((IActionItemEvent)e.Data).ItemId,
+        _ => null,
+    };
 
     protected override bool Starts(StoredEvent e) => e.Data is ActionItemCreated;
 

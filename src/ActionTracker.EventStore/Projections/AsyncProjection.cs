@@ -132,7 +132,12 @@ public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDo
             if (DocumentId(e) is { } id)
                 after[id] = Apply(after.GetValueOrDefault(id), e);
 
-        var kept = after.Where(d => d.Value is not null).ToArray();
+        // Only documents that changed are written (an escalation of a closed item changes nothing).
+        var stored = before.ToDictionary(d => d.Key, d => d.Value is null ? null : JsonSerializer.Serialize(d.Value, _json));
+        var kept = after.Where(d => d.Value is not null)
+            .Select(d => (d.Key, Json: JsonSerializer.Serialize(d.Value, _json)))
+            .Where(d => stored.GetValueOrDefault(d.Key) != d.Json)
+            .ToArray();
         var removed = after.Where(d => d.Value is null && before.GetValueOrDefault(d.Key) is not null).Select(d => d.Key).ToArray();
         await using var batch = new NpgsqlBatch(writer.Connection, writer.Transaction);
         if (kept.Length > 0)
@@ -146,7 +151,7 @@ public abstract class DocumentProjection<TDocument> : IAsyncProjection where TDo
                 Parameters =
                 {
                     new() { Value = kept.Select(d => d.Key).ToArray() },
-                    new() { Value = kept.Select(d => JsonSerializer.Serialize(d.Value, _json)).ToArray() },
+                    new() { Value = kept.Select(d => d.Json).ToArray() },
                 },
             });
         if (removed.Length > 0)

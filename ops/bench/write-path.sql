@@ -1,0 +1,23 @@
+-- pgbench: what the service sends for one comment (see ops/bench/write-path), as SQL.
+-- Round trip 1 reads the item's events (and its id and version). Round trip 2 is one pipeline,
+-- like the service's NpgsqlBatch: the stream lock and guard, the event, the read model row.
+-- The service tries optimistically first and takes the lock only after losing a race; here the
+-- lock is always taken, since pgbench cannot retry a version conflict.
+\set n random(1, :items)
+select b.id as sid, max(e.version) as v, string_agg(e.data::text, ',' order by e.version) as body
+  from bench_items b join events e on e.stream_id = b.id
+ where b.n = :n group by b.id \gset
+\startpipeline
+select pg_advisory_xact_lock(stream_lock_key(:sid::uuid));
+with s as (update streams set version = version + 1, updated_at = now() where id = :sid::uuid returning id, version)
+insert into events (id, stream_id, version, type, data, metadata, occurred_at)
+select gen_random_uuid(), s.id, s.version, 'action_item_commented',
+       jsonb_build_object('at', now(), 'by', 'bench', 'text', 'Checked the runbook again.', 'itemId', s.id, 'commentId', gen_random_uuid()),
+       '{"actor": "bench", "correlationId": "pgbench"}'::jsonb, now()
+  from s;
+update action_items
+   set title = title, description = description, team = team, owner = owner, priority = priority, status = status,
+       due_at = due_at, escalation_level = escalation_level, labels = labels, updated_at = now(),
+       version = version + 1, comments = comments + 1
+ where id = :sid::uuid;
+\endpipeline
