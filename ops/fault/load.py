@@ -23,7 +23,7 @@ TEAM = "platform"
 COMMENTED = "action_item_commented"  # stored name of ActionItemCommented (EventTypeRegistry snake_case)
 PROBE_EVERY = 0.1
 REQUEST_TIMEOUT = 10
-RESEND_SHARE = 0.05  # acknowledged requests sent once more, same key, to check the replay
+RESEND_SHARE = float(os.environ.get("FAULT_RESEND_SHARE", "0.05"))  # acknowledged requests sent again, same key, to check the replay
 
 
 def load_tokens(path):
@@ -121,7 +121,7 @@ def writer(index, base, sub, token, items, run, stop_at, give_up_at, out):
                 # committed, its answer was lost, and this one got the recorded response.
                 req["replayed"] = iso_seconds(answer.get("createdAt")) < last_sent - 0.01
                 if rnd.random() < RESEND_SHARE:
-                    resend(client, req, item, text, key)
+                    resend(client, req, item, text, key, give_up_at, rnd)
                 break
             if status is not None and status < 500 and status not in (409, 429):
                 req["final"] = f"rejected {status}"  # would be a bug: e.g. 422 key reused
@@ -141,14 +141,25 @@ def iso_seconds(value):
     return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() if value else float("inf")
 
 
-def resend(client, req, item, text, key):
-    """Sends an acknowledged request once more with its key: the answer must be the first one."""
-    try:
-        status, _, data = client.call("POST", f"/api/action-items/{item}/comments", {"text": text}, {"Idempotency-Key": key})
-    except (OSError, http.client.HTTPException):
-        return  # the fault may be under way; the stored count still shows whether it acted twice
-    same = status == 201 and json.loads(data).get("id") == req["comment_id"]
-    req["resend"] = "same" if same else f"different {status}"
+def resend(client, req, item, text, key, give_up_at, rnd):
+    """Sends an acknowledged request again with its key until answered: it must get the first answer."""
+    req["resend_outcomes"] = []
+    while True:
+        try:
+            status, _, data = client.call("POST", f"/api/action-items/{item}/comments", {"text": text}, {"Idempotency-Key": key})
+        except (OSError, http.client.HTTPException) as e:
+            status, data = None, type(e).__name__
+        req["resend_outcomes"].append(status or data)
+        if status == 201:
+            answer_id = json.loads(data).get("id")
+            req["resend"] = "same" if answer_id == req["comment_id"] else f"different id {answer_id}"
+            return
+        if status is not None and status < 500 and status not in (409, 429):
+            req["resend"] = f"refused {status}: {data[:200]!r}"
+            return
+        if time.time() > give_up_at:
+            return  # the fault outlasted the drain; the stored count still shows whether it acted twice
+        time.sleep(0.1 + 0.2 * rnd.random())
 
 
 def probe(base, until, out):
@@ -286,8 +297,8 @@ def cmd_report(args):
     retried = [r for r in requests if r["attempts"] > 1]
 
     replayed = [r for r in acked if r["replayed"]]
-    resent = [r for r in acked if "resend" in r]
-    resend_mismatch = [r for r in resent if r["resend"] != "same"]
+    resent = [r for r in acked if "resend_outcomes" in r]
+    resend_mismatch = [r for r in resent if r.get("resend") != "same"]
 
     # Timeline: t_fault (kill or stop issued), t_down (process gone or cluster stopped),
     # t_restart (start issued), t_up (service process started or cluster accepting connections).
@@ -328,6 +339,8 @@ def cmd_report(args):
         "acknowledged_by_replay": len(replayed),
         "resent_after_ack": len(resent),
         "resend_answer_differs": len(resend_mismatch),
+        "resend_details": [{"key": r["key"], "answer": r.get("resend", "none before the deadline"),
+                            "outcomes": r["resend_outcomes"]} for r in resend_mismatch[:5]],
         "stored": sum(n for n, _ in stored.values()),
         "stored_unacknowledged": len(stored_unacked),
         "lost": len(set(lost) | set(lost_api)),
