@@ -16,8 +16,8 @@ public sealed class RestoringTheStore(StoreFixture fixture) : IClassFixture<Stor
     {
         // Spend transaction ids, so the old cluster is well ahead of a fresh one.
         await fixture.Database.Execute("do $$ begin for i in 1..2000 loop perform pg_current_xact_id(); commit; end loop; end $$");
-        await fixture.StartCounter("before the restore");
-        var cursor = await Tail(fixture.Store, Position.Start);
+        var before = await fixture.StartCounter("before the restore");
+        var cursor = await Past(fixture.Store, before);
 
         await using var restored = await RestoredCluster.From(fixture.Database.ConnectionString);
         await using var services = StoreFixture.Build(restored.ConnectionString, fixture.Clock);
@@ -46,14 +46,23 @@ public sealed class RestoringTheStore(StoreFixture fixture) : IClassFixture<Stor
         Assert.Equal(before, await fixture.Database.Scalar<int>("select max(epoch) from store_epochs"));
     }
 
-    private static async Task<Position> Tail(EventStore store, Position from)
+    /// <summary>
+    /// The position of <paramref name="stream"/>'s first event, as a reader following the store
+    /// reaches it (bounded: other databases' transactions in the cluster can hold the horizon).
+    /// </summary>
+    private static async Task<Position> Past(EventStore store, Guid stream)
     {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var from = Position.Start;
         while (true)
         {
-            var page = await store.ReadAll(from, 1000);
-            if (page.Count == 0)
-                return from;
-            from = page[^1].Position;
+            var page = await store.ReadAll(from, 1000, timeout.Token);
+            if (page.FirstOrDefault(e => e.StreamId == stream) is { } found)
+                return found.Position;
+            if (page.Count > 0)
+                from = page[^1].Position;
+            else
+                await Task.Delay(20, timeout.Token);
         }
     }
 

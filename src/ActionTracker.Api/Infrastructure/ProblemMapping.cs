@@ -28,8 +28,18 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
             BadHttpRequestException e => BadRequest(e),
+            // The database restarting or out of reach. Usually nothing was applied; if the
+            // connection broke during the commit it may have been, and only a retry with the
+            // same Idempotency-Key is then certain not to act twice.
+            Npgsql.NpgsqlException { IsTransient: true } => Problem(StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+                "The database could not be reached. Retry the request; with an Idempotency-Key a retry never acts twice."),
             _ => null,
         };
+        if (problem?.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogDatabaseUnavailable(http.Request.Method, http.Request.Path, exception.Message);
+            http.Response.Headers.RetryAfter = "1";
+        }
         if (problem is null)
         {
             LogUnhandled(exception, http.Request.Method, http.Request.Path);
@@ -74,6 +84,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
         return field.Length == 0 ? "body" : field;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: database unavailable ({Reason}); answered 503")]
+    private partial void LogDatabaseUnavailable(string method, string path, string reason);
 
     public static ProblemDetails Problem(int status, string title, string detail) => new()
     {
