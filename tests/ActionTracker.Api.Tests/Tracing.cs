@@ -69,3 +69,49 @@ public sealed class Tracing(ApiFixture api) : IClassFixture<ApiFixture>
             "select count(*) from events where stream_id = $1 and metadata->>'traceParent' like $2", id, $"00-{traceId}-%"));
     }
 }
+
+public sealed class Measuring(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task commands_are_counted_by_outcome_and_webhook_deliveries_by_result()
+    {
+        var measured = new ConcurrentBag<(string Name, long Value, Dictionary<string, object?> Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ServiceMetrics.MeterName)
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measured.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
+        listener.Start();
+        await using var receiver = await WebhookReceiver.Start();
+        var team = "metrics-" + Guid.NewGuid().ToString("N")[..6];
+        var lead = api.As("lena", [team], "lead");
+        Assert.True((await api.As("hooks", [], "service").PostAsync("/api/subscriptions",
+            System.Net.Http.Json.JsonContent.Create(new { url = receiver.Url + "/counted", teams = new[] { team } }))).IsSuccessStatusCode);
+
+        var id = await lead.CreateItem(team: team);
+        await lead.Post($"/api/action-items/{id}/status", new { status = "done" });
+        var refused = await lead.Post($"/api/action-items/{id}/status", new { status = "blocked", reason = "Too late." });
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, refused.StatusCode);
+        var dispatcher = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<ActionTracker.Api.Events.WebhookDispatcher>(api.Services);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (receiver.Received.Count(r => r.Path == "/counted") < 2)
+        {
+            await dispatcher.DeliverDue(timeout.Token);
+            await Task.Delay(20, timeout.Token);
+        }
+
+        long Count(string name, params (string Key, string Value)[] tags) => measured
+            .Where(m => m.Name == name && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value)))
+            .Sum(m => m.Value);
+        Assert.True(Count("actiontracker.commands", ("command", "CreateActionItem"), ("outcome", "ok")) >= 1);
+        Assert.True(Count("actiontracker.commands", ("command", "ChangeStatus"), ("outcome", "ok")) >= 1);
+        Assert.True(Count("actiontracker.commands", ("command", "ChangeStatus"), ("outcome", "rejected")) >= 1);
+        Assert.True(Count("actiontracker.deliveries", ("channel", "webhook"), ("outcome", "ok")) >= 2);
+    }
+}

@@ -64,7 +64,7 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
 }
 
 /// <summary>The outcome of a write: the response body and the status it was first given with.</summary>
-public sealed record CommandResult<T>(int Status, T Body, string ETag);
+public sealed record CommandResult<T>(int Status, T Body, string ETag, bool Replayed = false);
 
 /// <summary>
 /// Runs a command against one action item: read the stream, check If-Match, decide, append,
@@ -76,6 +76,7 @@ public sealed class ActionItemCommands(
     IdempotencyKeys idempotency,
     TimeProvider time,
     DueDatePolicy policy,
+    ServiceMetrics metrics,
     IOptions<JsonOptions> jsonOptions)
 {
     private const int MaxAttempts = 3;
@@ -92,6 +93,31 @@ public sealed class ActionItemCommands(
     private async Task<CommandResult<T>> Run<T>(Guid id, CommandRequest request, int successStatus,
         Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct,
         CreateActionItem? create = null, ActionItemCommand? update = null)
+    {
+        var name = (create ?? update)!.GetType().Name;
+        try
+        {
+            var result = await Decide(id, request, successStatus, respond, name, ct, create, update);
+            metrics.Command(name, result.Replayed ? "replayed" : "ok");
+            return result;
+        }
+        catch (Exception e) when (Outcome(e) is { } outcome)
+        {
+            metrics.Command(name, outcome);
+            throw;
+        }
+    }
+
+    private static string? Outcome(Exception e) => e switch
+    {
+        DomainException or ResourceNotFound or VersionMismatch or IdempotencyKeyReused => "rejected",
+        ConcurrencyException => "conflict",
+        _ => null,
+    };
+
+    private async Task<CommandResult<T>> Decide<T>(Guid id, CommandRequest request, int successStatus,
+        Func<ActionItem, long, DateTimeOffset, T> respond, string name, CancellationToken ct,
+        CreateActionItem? create, ActionItemCommand? update)
     {
         using var activity = Telemetry.Source.StartActivity($"command {(create ?? update)!.GetType().Name}");
         activity?.SetTag("actiontracker.item.id", id);
@@ -138,6 +164,7 @@ public sealed class ActionItemCommands(
             catch (ConcurrencyException) when (create is null && attempt < MaxAttempts)
             {
                 activity?.AddEvent(new ActivityEvent("concurrency conflict; deciding again under the stream lock"));
+                metrics.Conflict(name);
                 // Lost the race: decide again against the new state, this time under the lock.
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdempotencyKeys.Constraint })
@@ -154,6 +181,6 @@ public sealed class ActionItemCommands(
             return null;
         if (stored.Fingerprint != request.Fingerprint)
             throw new IdempotencyKeyReused();
-        return new CommandResult<T>(stored.Status, JsonSerializer.Deserialize<T>(stored.Body, Json)!, stored.ETag ?? "");
+        return new CommandResult<T>(stored.Status, JsonSerializer.Deserialize<T>(stored.Body, Json)!, stored.ETag ?? "", Replayed: true);
     }
 }

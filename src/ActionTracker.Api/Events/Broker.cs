@@ -65,6 +65,7 @@ public sealed partial class BrokerRelay(
     EventFeed feed,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     RabbitMqOptions options,
+    ServiceMetrics metrics,
     TimeProvider time,
     ILogger<BrokerRelay> logger) : IAsyncDisposable
 {
@@ -90,9 +91,11 @@ public sealed partial class BrokerRelay(
                 try
                 {
                     await Publish(events, ct);
+                    metrics.Delivered("broker", ok: true, events.Count);
                 }
                 catch (Exception error) when (!ct.IsCancellationRequested)
                 {
+                    metrics.Delivered("broker", ok: false, events.Count);
                     await Drop();
                     await Failed(error.Message);
                     throw;

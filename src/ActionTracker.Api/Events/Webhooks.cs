@@ -109,6 +109,7 @@ public sealed partial class WebhookDispatcher(
     IHttpClientFactory clients,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     WebhookOptions options,
+    ServiceMetrics metrics,
     TimeProvider time,
     ILogger<WebhookDispatcher> logger)
 {
@@ -175,9 +176,11 @@ public sealed partial class WebhookDispatcher(
                 try
                 {
                     await Send(s, chunk, ct);
+                    metrics.Delivered("webhook", ok: true, chunk.Length);
                 }
                 catch (Exception error) when (error is HttpRequestException or TaskCanceledException or InvalidOperationException && !ct.IsCancellationRequested)
                 {
+                    metrics.Delivered("webhook", ok: false, chunk.Length);
                     await Failed(s, cursor, sent, error.Message);
                     return sent;
                 }

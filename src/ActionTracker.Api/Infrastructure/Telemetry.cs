@@ -25,6 +25,8 @@ public static class Telemetry
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddHostedService<ServiceMetricsLoop>();
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             return builder;
         var resource = ResourceBuilder.CreateDefault().AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker");
@@ -35,7 +37,7 @@ public static class Telemetry
             .Build();
         var metrics = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter(MessagingMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", "System.Net.Http")
+            .AddMeter(MessagingMetrics.MeterName, ServiceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", "System.Net.Http")
             .AddOtlpExporter()
             .Build();
         builder.Services.AddSingleton(tracing);

@@ -1,0 +1,100 @@
+using System.Diagnostics.Metrics;
+using ActionTracker.Api.Reports;
+using Npgsql;
+
+namespace ActionTracker.Api.Infrastructure;
+
+/// <summary>
+/// What operators watch besides the framework's own metrics: commands by outcome, version
+/// conflicts, deliveries to subscribers by outcome, and gauges of projection lag and overdue
+/// items (refreshed in the background, so reading a gauge never touches the database).
+/// </summary>
+public sealed class ServiceMetrics
+{
+    public const string MeterName = "ActionTracker";
+
+    private readonly Counter<long> _commands;
+    private readonly Counter<long> _conflicts;
+    private readonly Counter<long> _deliveries;
+    private volatile IReadOnlyList<Measurement<double>> _lag = [];
+    private long _overdue;
+
+    public ServiceMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _commands = meter.CreateCounter<long>("actiontracker.commands", "{command}",
+            "Commands handled, by command and outcome (ok, rejected, conflict, replayed).");
+        _conflicts = meter.CreateCounter<long>("actiontracker.command.conflicts", "{conflict}",
+            "Optimistic writes that lost a race and were decided again under the stream lock.");
+        _deliveries = meter.CreateCounter<long>("actiontracker.deliveries", "{event}",
+            "Events delivered to subscribers, by channel (webhook, broker) and outcome (ok, failed).");
+        meter.CreateObservableGauge("actiontracker.projection.lag", () => _lag, "s",
+            "How far each async projection is behind the newest event, in event time.");
+        meter.CreateObservableGauge("actiontracker.overdue.items", () => Volatile.Read(ref _overdue), "{item}",
+            "Open items past their due date, per the overdue projection.");
+    }
+
+    public void Command(string command, string outcome) =>
+        _commands.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Conflict(string command) => _conflicts.Add(1, new KeyValuePair<string, object?>("command", command));
+
+    public void Delivered(string channel, bool ok, int events) =>
+        _deliveries.Add(events, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));
+
+    /// <summary>Reads the gauges' values from the database.</summary>
+    public async Task Refresh(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            select c.name, extract(epoch from (select occurred_at from events order by seq desc limit 1)
+                   - coalesce((select e.occurred_at from events e where e.tx_id = c.tx_id and e.seq = c.seq),
+                              (select occurred_at from events order by seq limit 1)))::float8
+              from projection_checkpoints c
+            """));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(sum(count), 0)::bigint from {OverdueProjection.CountsTable}"));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var lag = new List<Measurement<double>>();
+        while (await reader.ReadAsync(ct))
+            lag.Add(new Measurement<double>(reader.IsDBNull(1) ? 0 : Math.Max(0, reader.GetDouble(1)),
+                new KeyValuePair<string, object?>("projection", reader.GetString(0))));
+        _lag = lag;
+        await reader.NextResultAsync(ct);
+        if (await reader.ReadAsync(ct))
+            Volatile.Write(ref _overdue, reader.GetInt64(0));
+    }
+}
+
+/// <summary>Refreshes the gauges every few seconds on every replica.</summary>
+public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDataSource db, TimeProvider time, ILogger<ServiceMetricsLoop> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        await Task.Yield();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await metrics.Refresh(db, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                LogFailed(e);
+            }
+            try
+            {
+                await Task.Delay(Interval, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refreshing the metrics gauges failed; trying again later")]
+    private partial void LogFailed(Exception error);
+}
