@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Feed and webhook lag under write load (issue: events for other services).
+"""Feed, webhook and broker lag under write load (issue: events for other services).
 
-    ops/bench/event-lag.py BASE_URL ADMIN_TOKEN SECONDS WRITERS
+    ops/bench/event-lag.py BASE_URL ADMIN_TOKEN SECONDS WRITERS [BATCH] [AMQP_URI]
 
 Writers post comments on a few items as fast as they can for SECONDS; meanwhile a follower
-long-polls /api/events and a webhook receiver on loopback takes deliveries. Lag is the time
-from the event's `time` (set when it was appended) to its arrival. Prints one JSON line.
+long-polls /api/events, a webhook receiver on loopback takes deliveries (BATCH events per call,
+default 1) and, with AMQP_URI, a queue bound to the exchange consumes (ops/bench/broker-lag.cs).
+Lag is the time from the event's `time` (set when it was appended) to its arrival. Prints one
+JSON line. ops/bench/event-lag runs it all on private servers.
 """
-import datetime as dt, http.client, http.server, json, multiprocessing, sys, threading, time, urllib.parse
+import datetime as dt, http.client, http.server, json, multiprocessing, os, subprocess, sys, threading, time, urllib.parse
 
 base, token, seconds, writers = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+batch = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+amqp = sys.argv[6] if len(sys.argv) > 6 else None
 u = urllib.parse.urlparse(base)
 H = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 team = "lag-" + str(int(time.time()))
@@ -34,7 +38,9 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.lags.put(time.time() - parse(body["time"]))
+        now = time.time()
+        for e in body if isinstance(body, list) else [body]:
+            self.server.lags.put(now - parse(e["time"]))
         self.send_response(204)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -56,13 +62,24 @@ receiver.start()
 port = port_queue.get(timeout=10)
 
 c = conn()
-status, sub = call(c, "POST", "/api/subscriptions", {"url": f"http://127.0.0.1:{port}/hook", "teams": [team]})
+status, sub = call(c, "POST", "/api/subscriptions", {"url": f"http://127.0.0.1:{port}/hook", "teams": [team], "batch": batch})
 assert status == 201, (status, sub)
 items = []
 for i in range(8):
     status, item = call(c, "POST", "/api/action-items", {"title": f"Lag probe {i}", "team": team, "owner": "bench"})
     assert status == 201, (status, item)
     items.append(item["id"])
+
+broker_lags, broker = [], None
+if amqp:
+    here = os.path.dirname(os.path.abspath(__file__))
+    broker = subprocess.Popen(["dotnet", "run", os.path.join(here, "broker-lag.cs"), "--", amqp],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert broker.stdout.readline().strip() == "ready"
+    def consume():
+        for line in broker.stdout:
+            broker_lags.append(float(line.split()[0]))
+    threading.Thread(target=consume, daemon=True).start()
 
 stop = time.time() + seconds
 def writer(n):
@@ -77,10 +94,7 @@ def writer(n):
 
 def follower():
     c = conn()
-    _, page = call(c, "GET", f"/api/events?team={team}&limit=1000")
-    after = page["next"]
-    for e in page["events"]:
-        pass  # creations before the load
+    after = start_after
     while time.time() < stop + 5:
         _, page = call(c, "GET", f"/api/events?team={team}&limit=1000&wait=2&after={after}")
         now = time.time()
@@ -88,6 +102,9 @@ def follower():
             feed_lags.extend(now - parse(e["time"]) for e in page["events"] if e["type"].endswith("commented.v1"))
         after = page["next"]
 
+# Where the follower starts: after the creations, before any write of the load.
+_, first = call(c, "GET", f"/api/events?team={team}&limit=1000")
+start_after = first["next"]
 threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)] + [threading.Thread(target=follower)]
 for t in threads: t.start()
 for t in threads: t.join()
@@ -98,6 +115,14 @@ while len(hook_lags) < writes[0] + len(items) and time.time() < deadline:
     except Exception:
         pass
 receiver.terminate()
+if broker:
+    # Every event of both loads: the queue has gone quiet once the other load has stopped too.
+    seen = -1
+    while len(broker_lags) != seen and time.time() < deadline:
+        seen = len(broker_lags)
+        time.sleep(3)
+    broker.stdin.close()
+    broker.wait(timeout=30)
 
 def q(values, p):
     values = sorted(values)
@@ -105,5 +130,6 @@ def q(values, p):
 print(json.dumps({
     "writes": writes[0], "errors": errors[0], "writes_per_s": round(writes[0] / seconds, 1),
     "feed": {"events": len(feed_lags), "p50_ms": round(q(feed_lags, .5) * 1000, 1), "p99_ms": round(q(feed_lags, .99) * 1000, 1), "max_ms": round(q(feed_lags, 1) * 1000, 1)},
-    "webhook": {"events": len(hook_lags), "expected": writes[0] + len(items), "p50_ms": round(q(hook_lags, .5) * 1000, 1), "p99_ms": round(q(hook_lags, .99) * 1000, 1), "max_ms": round(q(hook_lags, 1) * 1000, 1)},
+    "webhook": {"batch": batch, "events": len(hook_lags), "expected": writes[0] + len(items), "p50_ms": round(q(hook_lags, .5) * 1000, 1), "p99_ms": round(q(hook_lags, .99) * 1000, 1), "max_ms": round(q(hook_lags, 1) * 1000, 1)},
+    **({"broker": {"events": len(broker_lags), "p50_ms": round(q(broker_lags, .5) * 1000, 1), "p99_ms": round(q(broker_lags, .99) * 1000, 1), "max_ms": round(q(broker_lags, 1) * 1000, 1)}} if amqp else {}),
 }))
