@@ -1,12 +1,15 @@
 -- pgbench: what the service sends for one comment (see ops/bench/write-path), as SQL.
--- Round trip 1 reads the item's events (and its id and version). Round trip 2 is one pipeline,
+-- Round trip 1 reads the item's state row (as the service does, instead of folding its events).
+-- Round trip 2 is one pipeline,
 -- like the service's NpgsqlBatch: the stream lock and guard, the event, the read model row.
 -- The service tries optimistically first and takes the lock only after losing a race; here the
 -- lock is always taken, since pgbench cannot retry a version conflict.
 \set n random(1, :items)
-select b.id as sid, max(e.version) as v, string_agg(e.data::text, ',' order by e.version) as body
-  from bench_items b join events e on e.stream_id = b.id
- where b.n = :n group by b.id \gset
+select a.id as sid, a.version as v, a.title, a.description, a.team, a.owner, a.priority, a.status, a.due_at,
+       a.escalation_level, a.source_kind, a.source_ref, a.source_title, a.labels, a.created_at, a.updated_at,
+       a.completed_at, a.owner_postponements, a.comments, a.reminded_for, a.last_notified_at, a.listed
+  from bench_items b join action_items a on a.id = b.id
+ where b.n = :n \gset
 \startpipeline
 select pg_advisory_xact_lock(stream_lock_key(:sid::uuid));
 with s as (update streams set version = version + 1, updated_at = now() where id = :sid::uuid returning id, version)

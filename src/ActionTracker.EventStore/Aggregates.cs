@@ -11,6 +11,20 @@ public interface IAggregateDefinition<TState> where TState : class
 }
 
 /// <summary>
+/// A stream's state read from a row that an inline projection keeps, instead of folding every
+/// event: the row is written in the same transaction as the events, so it always holds the fold
+/// and its version, and a write then costs the same however long the stream's history is. The
+/// row must carry every field of the state (a test should compare it with the fold).
+/// </summary>
+public interface IStateSnapshot<TState> where TState : class
+{
+    /// <summary>One row for the stream id in <c>$1</c>, none when the stream does not exist.</summary>
+    string Sql { get; }
+
+    (TState State, long Version) Read(NpgsqlDataReader row);
+}
+
+/// <summary>
 /// A read model written in the same transaction as the events, like Marten's inline
 /// projections: it can never lag behind or disagree with the stream.
 /// </summary>

@@ -49,7 +49,8 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
         where TState : class
     {
         var definition = _store.Definition<TState>();
-        const string readEvents = "select type, data, version from events where stream_id = $1 order by version";
+        var snapshot = _store.Snapshot<TState>();
+        var read = snapshot?.Sql ?? "select type, data, version from events where stream_id = $1 order by version";
         NpgsqlDataReader reader;
         NpgsqlBatch? batch = null;
         NpgsqlCommand? command = null;
@@ -61,7 +62,7 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
                 BatchCommands =
                 {
                     new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = id } } },
-                    new NpgsqlBatchCommand(readEvents) { Parameters = { new() { Value = id } } },
+                    new NpgsqlBatchCommand(read) { Parameters = { new() { Value = id } } },
                 },
             };
             reader = await batch.ExecuteReaderAsync(ct);
@@ -69,13 +70,13 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
         }
         else if (_enlisted)
         {
-            command = new NpgsqlCommand(readEvents, _connection, _transaction);
+            command = new NpgsqlCommand(read, _connection, _transaction);
             command.Parameters.Add(new() { Value = id });
             reader = await command.ExecuteReaderAsync(ct);
         }
         else
         {
-            command = _store.DataSource.CreateCommand(readEvents);
+            command = _store.DataSource.CreateCommand(read);
             command.Parameters.Add(new() { Value = id });
             reader = await command.ExecuteReaderAsync(ct);
         }
@@ -84,10 +85,18 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
         long version = 0;
         await using (reader)
         {
-            while (await reader.ReadAsync(ct))
+            if (snapshot is not null)
             {
-                state = definition.Evolve(state, _store.Deserialize(reader.GetString(0), reader.GetString(1)));
-                version = reader.GetInt64(2);
+                if (await reader.ReadAsync(ct))
+                    (state, version) = snapshot.Read(reader);
+            }
+            else
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    state = definition.Evolve(state, _store.Deserialize(reader.GetString(0), reader.GetString(1)));
+                    version = reader.GetInt64(2);
+                }
             }
         }
         if (batch is not null) await batch.DisposeAsync();

@@ -33,6 +33,9 @@ public sealed class EventStore(
     internal IAggregateDefinition<TState> Definition<TState>() where TState : class =>
         services.GetRequiredService<IAggregateDefinition<TState>>();
 
+    internal IStateSnapshot<TState>? Snapshot<TState>() where TState : class =>
+        services.GetService<IStateSnapshot<TState>>();
+
     internal IEnumerable<IInlineProjection<TState>> Projections<TState>() where TState : class =>
         services.GetServices<IInlineProjection<TState>>();
 

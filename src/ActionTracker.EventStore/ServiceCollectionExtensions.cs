@@ -82,6 +82,12 @@ public static class ServiceCollectionExtensions
         where TProjection : class, IInlineProjection<TState> =>
         services.AddSingleton<IInlineProjection<TState>, TProjection>();
 
+    /// <summary>Reads the stream's state for writing from an inline projection's row (see <see cref="IStateSnapshot{TState}"/>).</summary>
+    public static IServiceCollection AddStateSnapshot<TState, TSnapshot>(this IServiceCollection services)
+        where TState : class
+        where TSnapshot : class, IStateSnapshot<TState> =>
+        services.AddSingleton<IStateSnapshot<TState>, TSnapshot>();
+
     public static IServiceCollection AddMigrations<TSource>(this IServiceCollection services)
         where TSource : class, IMigrationSource =>
         services.AddSingleton<IMigrationSource, TSource>();

@@ -60,6 +60,21 @@ public sealed class ActionItemsProjection : IInlineProjection<ActionItem>
     }
 }
 
+/// <summary>
+/// Commands read an item's state from its <c>action_items</c> row, which holds every field of
+/// <see cref="ActionItem"/> and is written with the events, rather than folding its history.
+/// </summary>
+public sealed class ActionItemSnapshot : IStateSnapshot<ActionItem>
+{
+    public string Sql => $"select {ActionItemsProjection.SelectColumns} from action_items where id = $1";
+
+    public (ActionItem State, long Version) Read(NpgsqlDataReader row)
+    {
+        var (item, version, _) = ActionItemsProjection.Read(row);
+        return (item, version);
+    }
+}
+
 public sealed class ActionTrackerSchema : IMigrationSource
 {
     public const string Module = "actiontracker";

@@ -25,6 +25,7 @@ public static class ActionItemsModule
             dueIn.GetValue("Low", defaults.Low)));
         services.AddAggregate<ActionItem, ActionItemStream>();
         services.AddInlineProjection<ActionItem, ActionItemsProjection>();
+        services.AddStateSnapshot<ActionItem, ActionItemSnapshot>();
         services.AddMigrations<ActionTrackerSchema>();
         services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<ActionItemCommands>();
