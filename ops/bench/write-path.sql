@@ -18,9 +18,19 @@ select gen_random_uuid(), s.id, s.version, 'action_item_commented',
        jsonb_build_object('at', now(), 'by', 'bench', 'text', 'Checked the runbook again.', 'itemId', s.id, 'commentId', gen_random_uuid()),
        '{"actor": "bench", "correlationId": "pgbench"}'::jsonb, now()
   from s;
-update action_items
-   set title = title, description = description, team = team, owner = owner, priority = priority, status = status,
-       due_at = due_at, escalation_level = escalation_level, labels = labels, updated_at = now(),
-       version = version + 1, comments = comments + 1
- where id = :sid::uuid;
+-- The read model row is written as the service writes it: an upsert of every column.
+insert into action_items (id, title, description, team, owner, priority, status, due_at, escalation_level, source_kind,
+                          source_ref, source_title, labels, created_at, updated_at, completed_at, version,
+                          owner_postponements, comments, reminded_for, last_notified_at)
+select id, title, description, team, owner, priority, status, due_at, escalation_level, source_kind,
+       source_ref, source_title, labels, created_at, now(), completed_at, version + 1,
+       owner_postponements, comments + 1, reminded_for, last_notified_at
+  from action_items where id = :sid::uuid
+on conflict (id) do update set (id, title, description, team, owner, priority, status, due_at, escalation_level, source_kind,
+                                source_ref, source_title, labels, created_at, updated_at, completed_at, version,
+                                owner_postponements, comments, reminded_for, last_notified_at)
+    = (excluded.id, excluded.title, excluded.description, excluded.team, excluded.owner, excluded.priority, excluded.status,
+       excluded.due_at, excluded.escalation_level, excluded.source_kind, excluded.source_ref, excluded.source_title,
+       excluded.labels, excluded.created_at, excluded.updated_at, excluded.completed_at, excluded.version,
+       excluded.owner_postponements, excluded.comments, excluded.reminded_for, excluded.last_notified_at);
 \endpipeline

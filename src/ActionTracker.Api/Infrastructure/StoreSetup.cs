@@ -41,6 +41,11 @@ public static class StoreSetup
         // parsing and planning them (the write path's statements are the same every time).
         if (builder.MaxAutoPrepare == 0)
             builder.MaxAutoPrepare = 64;
+        // No reset round of statements each time a connection goes back to the pool: the service
+        // leaves no session state behind (the one session lock, a projection's leadership, is
+        // released explicitly), and the reset cost PostgreSQL more than a tenth of a write.
+        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+            builder.NoResetOnClose = true;
 
         services.AddEventStore(builder.ConnectionString,
             types => types.Register(ActionItemEvents.All).Register(typeof(Digests.WeeklyDigestPublished)), o => Configure(o.Json));
