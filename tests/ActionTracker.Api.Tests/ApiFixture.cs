@@ -55,7 +55,7 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
         builder.UseSetting("Auth:SigningKey", SigningKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks" })
+        foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks", "Idempotency" })
             builder.UseSetting($"{loop}:Enabled", "false");
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
         // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
 
@@ -128,6 +129,27 @@ public sealed class ChangingItems(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
         Assert.Equal((await first.Body()).ToString(), (await retry.Body()).ToString());
         Assert.Equal(2, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task an_idempotency_key_is_kept_for_its_retention_and_forgotten_after()
+    {
+        var id = await _cast.Alice.CreateItem();
+        var key = "note-" + Guid.NewGuid().ToString("N")[..8];
+        await _cast.Alice.Post($"/api/action-items/{id}/comments", new { text = "Rolled back." }, idempotencyKey: key);
+        var cleanup = api.Services.GetRequiredService<ActionTracker.Api.Infrastructure.IdempotencyCleanup>();
+
+        api.Clock.Advance(TimeSpan.FromHours(23));
+        await cleanup.RunOnce();
+        await _cast.Alice.Post($"/api/action-items/{id}/comments", new { text = "Rolled back." }, idempotencyKey: key);
+        Assert.Equal(2, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+
+        api.Clock.Advance(TimeSpan.FromHours(2));
+        await cleanup.RunOnce();
+        var afterRetention = await _cast.Alice.Post($"/api/action-items/{id}/comments", new { text = "Rolled back." }, idempotencyKey: key);
+
+        Assert.Equal(HttpStatusCode.Created, afterRetention.StatusCode);
+        Assert.Equal(3, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
     }
 
     [Fact]

@@ -134,5 +134,9 @@ public sealed class ActionTrackerSchema : IMigrationSource
             create function at_timestamptz(text) returns timestamptz
             language sql immutable parallel safe as $$ select $1::timestamptz $$;
             """),
+        new(Module, 5, "idempotency keys expire",
+            """
+            create index idempotency_keys_created on idempotency_keys (created_at);
+            """),
     ];
 }

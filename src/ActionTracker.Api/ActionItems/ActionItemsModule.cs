@@ -28,6 +28,11 @@ public static class ActionItemsModule
         services.AddStateSnapshot<ActionItem, ActionItemSnapshot>();
         services.AddMigrations<ActionTrackerSchema>();
         services.AddSingleton<IdempotencyKeys>();
+        var idempotency = new IdempotencyOptions();
+        configuration.GetSection("Idempotency").Bind(idempotency);
+        services.AddSingleton(idempotency);
+        services.AddSingleton<IdempotencyCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdempotencyCleanup>());
         services.AddSingleton<ActionItemCommands>();
         return services;
     }

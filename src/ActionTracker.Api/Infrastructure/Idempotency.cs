@@ -41,7 +41,82 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource, TimeProvider ti
             caller, key, response.Fingerprint, response.Status, response.Location, response.ETag,
             ProjectionBatch.Jsonb(response.Body), time.GetUtcNow());
 
+    /// <summary>
+    /// Deletes keys recorded before <paramref name="before"/>, a bounded batch at a time; returns
+    /// how many went. A key is kept at least as long as the retention (deleted only afterwards),
+    /// so a retry within it never acts twice.
+    /// </summary>
+    public async Task<int> Expire(DateTimeOffset before, CancellationToken ct)
+    {
+        var total = 0;
+        while (true)
+        {
+            await using var delete = dataSource.CreateCommand(
+                """
+                delete from idempotency_keys where (caller, key) in
+                    (select caller, key from idempotency_keys where created_at < $1 limit 5000)
+                """);
+            delete.Parameters.Add(new() { Value = before });
+            var deleted = await delete.ExecuteNonQueryAsync(ct);
+            total += deleted;
+            if (deleted < 5000)
+                return total;
+        }
+    }
+
     /// <summary>Identifies a request: the same key with a different request is refused.</summary>
     public static string Fingerprint(string operation, object request, JsonSerializerOptions json) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(operation + "\n" + JsonSerializer.Serialize(request, request.GetType(), json))));
+}
+
+public sealed class IdempotencyOptions
+{
+    /// <summary>How long a key's response is kept for retries (configuration <c>Idempotency:Retention</c>).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Run the cleanup loop on this replica.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>Deletes idempotency keys past their retention, on every replica (deletes are idempotent).</summary>
+public sealed partial class IdempotencyCleanup(IdempotencyKeys keys, IdempotencyOptions options, TimeProvider time, ILogger<IdempotencyCleanup> logger)
+    : BackgroundService
+{
+    public Task<int> RunOnce(CancellationToken ct = default) => keys.Expire(time.GetUtcNow() - options.Retention, ct);
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        if (!options.Enabled)
+            return;
+        await Task.Yield();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var deleted = await RunOnce(ct);
+                if (deleted > 0)
+                    LogExpired(deleted);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                LogFailed(e);
+            }
+            try
+            {
+                await Task.Delay(options.CleanupInterval, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Count} idempotency keys")]
+    private partial void LogExpired(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expiring idempotency keys failed; trying again later")]
+    private partial void LogFailed(Exception error);
 }
