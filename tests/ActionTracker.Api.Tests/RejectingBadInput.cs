@@ -23,6 +23,7 @@ public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture
         { "due date in the past", """{"title": "t", "team": "platform", "owner": "alice", "dueAt": "2020-01-01T00:00:00Z"}""", "dueAt" },
         { "due date without an offset", """{"title": "t", "team": "platform", "owner": "alice", "dueAt": "2027-01-01T10:00:00"}""", "dueAt" },
         { "due date that is no date", """{"title": "t", "team": "platform", "owner": "alice", "dueAt": "next week"}""", "dueAt" },
+        { "title with a NUL character", """{"title": "Pin the\u0000 proxy", "team": "platform", "owner": "alice"}""", "title" },
         { "too many labels", $$"""{"title": "t", "team": "platform", "owner": "alice", "labels": [{{string.Join(",", Enumerable.Range(0, 21).Select(i => $"\"l{i}\""))}}]}""", "labels" },
     };
 
@@ -119,6 +120,25 @@ public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture
         await (await _cast.Alice.PostRaw($"/api/action-items/{id}/assignment", """{"owner": ""}""")).AssertProblem(HttpStatusCode.BadRequest);
         await (await _cast.Lena.PostRaw($"/api/action-items/{id}/assignment", """{"owner": "bob", "team": "No Slug"}""")).AssertProblem(HttpStatusCode.BadRequest);
         Assert.Equal(1, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task text_postgresql_cannot_hold_is_a_400_wherever_it_is_sent_and_changes_nothing()
+    {
+        var id = await _cast.Alice.CreateItem();
+        var before = await api.EventCount();
+
+        var comment = await _cast.Alice.PostRaw($"/api/action-items/{id}/comments", """{"text": "Rolled\u0000 back."}""");
+        var filter = await _cast.Alice.GetAsync("/api/action-items?owner=al%00ice");
+        var import = await _cast.Alice.PostRaw("/api/postmortems",
+            """{"title": "Proxy\u0000 outage", "ref": "pm-nul", "team": "platform", "text": "## Action items\n- Pin the proxy version in every cluster"}""");
+
+        var problem = await comment.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("text", out _), problem.ToString());
+        await filter.AssertProblem(HttpStatusCode.BadRequest);
+        await import.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(before, await api.EventCount());
+        Assert.Equal(HttpStatusCode.NotFound, (await _cast.Alice.GetAsync("/api/postmortems/pm-nul")).StatusCode);
     }
 
     [Fact]

@@ -28,6 +28,11 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
             BadHttpRequestException e => BadRequest(e),
+            // Text the database cannot hold (U+0000 in a body or query value the domain does
+            // not check itself): the statement failed, so the transaction changed nothing.
+            Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UntranslatableCharacter or Npgsql.PostgresErrorCodes.CharacterNotInRepertoire }
+                => Problem(StatusCodes.Status400BadRequest, "Invalid text",
+                    "Text may not contain the NUL character (U+0000). Nothing was changed."),
             // The database restarting or out of reach. Usually nothing was applied; if the
             // connection broke during the commit it may have been, and only a retry with the
             // same Idempotency-Key is then certain not to act twice.

@@ -204,14 +204,19 @@ public static class ActionItemDecider
         {
             if (string.IsNullOrWhiteSpace(value))
                 Add(field, $"The {field} is required.");
-            else if (value.Trim().Length > max)
-                Add(field, $"The {field} has at most {max} characters.");
+            else
+                Optional(field, value, max);
         }
 
         public void Optional(string field, string? value, int max)
         {
-            if (value is not null && value.Trim().Length > max)
+            if (value is null)
+                return;
+            if (value.Trim().Length > max)
                 Add(field, $"The {field} has at most {max} characters.");
+            // PostgreSQL text and jsonb cannot hold U+0000.
+            if (value.Contains('\0'))
+                Add(field, $"The {field} may not contain the NUL character (U+0000).");
         }
 
         public void Slug(string field, string? value)
