@@ -146,7 +146,15 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
         {
             await using var batch = new NpgsqlBatch(connection, _transaction);
             // Lock order by id so two sessions writing the same streams cannot deadlock.
-            foreach (var stream in _streams.Where(s => s.HasPending).OrderBy(s => s.Id))
+            var pending = _streams.Where(s => s.HasPending).OrderBy(s => s.Id).ToList();
+            // With several streams, every lock comes before the first write: the transaction
+            // must be given its id only once it holds the locks of all the streams it appends to
+            // (see stream_lock_key), or a later writer of the second stream could commit under a
+            // smaller id and be read before this one.
+            if (pending.Count > 1)
+                foreach (var stream in pending)
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = stream.Id } } });
+            foreach (var stream in pending)
                 stream.AddWrites(batch, now, _metadata, metadataJson);
             foreach (var command in _queued)
                 batch.BatchCommands.Add(command);

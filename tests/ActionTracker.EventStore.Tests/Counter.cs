@@ -116,7 +116,11 @@ public sealed class StoreFixture : IAsyncLifetime
 }
 
 /// <summary>A scheduled message: increment the counter when due; "fail" makes the handler throw after appending.</summary>
-public sealed record IncrementLater(Guid CounterId, int By, bool Fail = false);
+public sealed record IncrementLater(Guid CounterId, int By, bool Fail = false) : IStreamMessage
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Guid StreamId => CounterId;
+}
 
 public sealed class IncrementLaterHandler : IScheduledHandler<IncrementLater>
 {

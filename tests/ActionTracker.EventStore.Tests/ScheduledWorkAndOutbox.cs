@@ -49,6 +49,43 @@ public sealed class SchedulingWork(StoreFixture fixture) : IClassFixture<StoreFi
     }
 
     [Fact]
+    public async Task a_step_that_waits_for_its_streams_lock_is_read_after_the_writer_that_held_it()
+    {
+        var id = await fixture.StartCounter();
+        await Schedule(new IncrementLater(id, 1), fixture.Clock.GetUtcNow());
+        var runner = fixture.Services.GetRequiredService<ScheduledWork>();
+
+        // Given a writer that holds the counter's lock, as a command does while it appends.
+        await using var writer = await fixture.Database.DataSource.OpenConnectionAsync();
+        await using var tx = await writer.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(stream_lock_key($1))", writer, tx))
+        {
+            take.Parameters.Add(new() { Value = id });
+            await take.ExecuteNonQueryAsync();
+        }
+
+        // When the step runs meanwhile, and the writer commits only once the step waits for it.
+        var step = Task.Run(() => runner.RunDue());
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await fixture.Database.Scalar<long>("select count(*) from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())") == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the step never waited for the stream's lock");
+            await Task.Yield();
+        }
+        long writerTx;
+        await using (var write = new Npgsql.NpgsqlCommand("select pg_current_xact_id()::text::bigint", writer, tx))
+            writerTx = (long)(await write.ExecuteScalarAsync())!;
+        await tx.CommitAsync();
+        Assert.Equal(1, await step);
+
+        // Then the step's event sorts after anything the writer appended.
+        var stepTx = await fixture.Database.Scalar<long>(
+            "select tx_id::text::bigint & ((1::bigint << 48) - 1) from events where stream_id = $1 order by version desc limit 1", id);
+        Assert.True(stepTx > writerTx, $"the step's transaction {stepTx} was given its id before the writer's {writerTx}");
+        Assert.Equal(1, await Total(id));
+    }
+
+    [Fact]
     public async Task many_runners_on_one_database_handle_each_message_exactly_once()
     {
         var ids = new List<Guid>();

@@ -39,5 +39,10 @@ public sealed class MessagingSchema : IMigrationSource
                 last_error text);
             create index outbox_pending on outbox (next_attempt_at) where delivered_at is null and dead_at is null;
             """),
+        new(EventStoreSchema.Module, 5, "scheduled messages name the stream they write",
+            """
+            -- The runner takes this stream's lock before it claims the message (see ScheduledWork).
+            alter table scheduled_messages add column stream_id uuid;
+            """),
     ];
 }

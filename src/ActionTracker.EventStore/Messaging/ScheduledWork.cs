@@ -4,6 +4,17 @@ using Npgsql;
 
 namespace ActionTracker.EventStore.Messaging;
 
+/// <summary>
+/// A scheduled message whose handler appends to one stream. The runner takes that stream's lock
+/// before it claims the message, so the claim (the transaction's first write) never gives the
+/// transaction an id ahead of a user's change to the stream committed while it waited: events
+/// of one stream stay in version order by (tx_id, seq).
+/// </summary>
+public interface IStreamMessage
+{
+    Guid StreamId { get; }
+}
+
 /// <summary>Handles one kind of scheduled message inside the transaction that claimed it.</summary>
 public interface IScheduledHandler<in TMessage>
 {
@@ -39,22 +50,28 @@ public sealed class MessageScheduler(EventStore store, TimeProvider time)
 {
     private const string Upsert =
         """
-        insert into scheduled_messages (key, type, payload, due_at, created_at) values ($1, $2, $3, $4, $5)
+        insert into scheduled_messages (key, type, payload, due_at, created_at, stream_id) values ($1, $2, $3, $4, $5, $6)
         on conflict (key) do update set type = excluded.type, payload = excluded.payload, due_at = excluded.due_at,
-            attempts = 0, last_error = null, dead_at = null
+            stream_id = excluded.stream_id, attempts = 0, last_error = null, dead_at = null
         """;
 
     /// <summary>Schedules (or moves) the message under <paramref name="key"/>, in the writer's transaction.</summary>
     public void Schedule<TMessage>(ISqlWriter writer, string key, TMessage message, DateTimeOffset dueAt) where TMessage : notnull =>
         writer.Add(Upsert, key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
-            dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime());
+            dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime(), StreamOf(message));
 
     /// <summary>Schedules the message unless one is already scheduled under <paramref name="key"/>.</summary>
     public void ScheduleIfAbsent<TMessage>(ISqlWriter writer, string key, TMessage message, DateTimeOffset dueAt) where TMessage : notnull =>
         writer.Add(
-            "insert into scheduled_messages (key, type, payload, due_at, created_at) values ($1, $2, $3, $4, $5) on conflict (key) do nothing",
+            "insert into scheduled_messages (key, type, payload, due_at, created_at, stream_id) values ($1, $2, $3, $4, $5, $6) on conflict (key) do nothing",
             key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
-            dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime());
+            dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime(), StreamOf(message));
+
+    private static NpgsqlParameter StreamOf(object message) => new()
+    {
+        Value = message is IStreamMessage m ? m.StreamId : DBNull.Value,
+        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid,
+    };
 
     public static void Cancel(ISqlWriter writer, string key) => writer.Add("delete from scheduled_messages where key = $1", key);
 }
@@ -100,44 +117,77 @@ public sealed partial class ScheduledWork(
     {
         var now = time.GetUtcNow().ToUniversalTime();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
 
-        // Claim by deleting: if the handler fails the rollback puts the row back untouched.
-        long id;
-        string key, type, payload;
-        int attempts;
-        await using (var claim = new NpgsqlCommand(
-            """
-            delete from scheduled_messages where id = (
-                select id from scheduled_messages where dead_at is null and due_at <= $1
-                 order by due_at limit 1 for update skip locked)
-            returning id, key, type, payload, attempts
-            """, connection, tx))
+        // Candidates first, without writing: the transaction must not be given an id before it
+        // holds the lock of the stream its handler appends to (see IStreamMessage).
+        var candidates = new List<(long Id, Guid? Stream)>();
+        await using (var due = new NpgsqlCommand(
+            "select id, stream_id from scheduled_messages where dead_at is null and due_at <= $1 order by due_at limit 16", connection))
         {
-            claim.Parameters.Add(new() { Value = now });
-            await using var reader = await claim.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct))
-                return null;
-            (id, key, type, payload, attempts) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4));
+            due.Parameters.Add(new() { Value = now });
+            await using var reader = await due.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                candidates.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetGuid(1)));
         }
 
-        using var activity = StoreTelemetry.Source.StartActivity($"scheduled {type}");
-        activity?.SetTag("actiontracker.scheduled.key", key);
-        activity?.SetTag("actiontracker.scheduled.attempt", attempts + 1);
-        try
+        foreach (var (candidate, stream) in candidates)
         {
-            await Dispatch(type, payload, store.OpenSession(new EventMetadata("scheduler", CausationId: key,
-                TraceParent: activity?.Id, TraceState: activity?.TraceStateString), connection, tx), ct);
-            await tx.CommitAsync(ct);
-            return true;
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            // An advisory lock per message spreads runners over messages the way `skip locked`
+            // would, without the row lock that would give the transaction an id.
+            await using (var mine = new NpgsqlCommand("select pg_try_advisory_xact_lock(hashtextextended('scheduled:' || $1, 0))", connection, tx))
+            {
+                mine.Parameters.Add(new() { Value = candidate });
+                if (await mine.ExecuteScalarAsync(ct) is not true)
+                    continue;
+            }
+
+            // Then the stream's lock, then the claim: deleting the row, so a rollback puts it
+            // back untouched. Read afresh under the locks: another runner may have handled it,
+            // or a user's change to the stream may have moved it, since the candidates were read.
+            var claimed = await Claim(connection, tx, candidate, stream, now, ct);
+            if (claimed is not var (key, type, payload, attempts))
+                continue;
+
+            using var activity = StoreTelemetry.Source.StartActivity($"scheduled {type}");
+            activity?.SetTag("actiontracker.scheduled.key", key);
+            activity?.SetTag("actiontracker.scheduled.attempt", attempts + 1);
+            try
+            {
+                await Dispatch(type, payload, store.OpenSession(new EventMetadata("scheduler", CausationId: key,
+                    TraceParent: activity?.Id, TraceState: activity?.TraceStateString), connection, tx), ct);
+                await tx.CommitAsync(ct);
+                return true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                await tx.RollbackAsync(CancellationToken.None);
+                await Failed(candidate, key, attempts + 1, e, now);
+                return false;
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        // Nothing due, or everything due is being handled by other runners.
+        return null;
+    }
+
+    private static async Task<(string Key, string Type, string Payload, int Attempts)?> Claim(
+        NpgsqlConnection connection, NpgsqlTransaction tx, long id, Guid? stream, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (stream is { } streamId)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = streamId } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "delete from scheduled_messages where id = $1 and dead_at is null and due_at <= $2 returning key, type, payload, attempts")
         {
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
-            await tx.RollbackAsync(CancellationToken.None);
-            await Failed(id, key, attempts + 1, e, now);
-            return false;
-        }
+            Parameters = { new() { Value = id }, new() { Value = now } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (stream is not null)
+            await reader.NextResultAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            return null;
+        return (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
     }
 
     private async Task Dispatch(string type, string payload, EventSession session, CancellationToken ct)

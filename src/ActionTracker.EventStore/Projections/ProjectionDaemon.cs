@@ -92,9 +92,22 @@ public sealed partial class ProjectionRunner(
         }
 
         var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var take = new NpgsqlCommand("select pg_try_advisory_lock(hashtextextended('projection:' || $1, 0))", connection);
-        take.Parameters.Add(new() { Value = projection.Name });
-        if (await take.ExecuteScalarAsync(ct) is true)
+        bool taken;
+        try
+        {
+            await using var take = new NpgsqlCommand("select pg_try_advisory_lock(hashtextextended('projection:' || $1, 0))", connection);
+            take.Parameters.Add(new() { Value = projection.Name });
+            taken = await take.ExecuteScalarAsync(ct) is true;
+        }
+        catch
+        {
+            // Whether or not the lock was taken, this physical connection must not go back to
+            // the pool holding it.
+            NpgsqlConnection.ClearPool(connection);
+            await connection.DisposeAsync();
+            throw;
+        }
+        if (taken)
         {
             _lock = connection;
             try
@@ -289,20 +302,27 @@ public sealed partial class ProjectionRunner(
     {
         if (_lock is null)
             return;
+        var connection = _lock;
+        _lock = null;
         try
         {
             // The connection goes back to the pool with its session alive: let go of the lock
             // explicitly, or it would stay held by an idle pooled connection.
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(hashtextextended('projection:' || $1, 0))", _lock);
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(hashtextextended('projection:' || $1, 0))", connection);
             unlock.Parameters.Add(new() { Value = projection.Name });
             await unlock.ExecuteScalarAsync();
-            await _lock.DisposeAsync();
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            // The connection is already gone, and the lock with it.
+            // Either the session is gone (and the lock with it) or it is alive but could not be
+            // told: clearing the pool makes this physical connection close instead of idling in
+            // the pool with the lock held, which would stop every replica from leading.
+            NpgsqlConnection.ClearPool(connection);
         }
-        _lock = null;
+        finally
+        {
+            await connection.DisposeAsync();
+        }
     }
 
     public async ValueTask DisposeAsync() => await Release();

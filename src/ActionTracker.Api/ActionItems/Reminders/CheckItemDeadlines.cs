@@ -7,9 +7,12 @@ using ActionTracker.EventStore.Messaging;
 namespace ActionTracker.Api.ActionItems.Reminders;
 
 /// <summary>The scheduled message that makes the scheduler look at one item's deadlines.</summary>
-public sealed record CheckItemDeadlines(Guid ItemId)
+public sealed record CheckItemDeadlines(Guid ItemId) : IStreamMessage
 {
     public string Key => $"deadlines:{ItemId}";
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Guid StreamId => ItemId;
 }
 
 /// <summary>
