@@ -160,6 +160,45 @@ public sealed class DeliveringWebhooks(ApiFixture api) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task a_replay_made_while_a_delivery_is_under_way_is_not_undone_by_it()
+    {
+        var team = "wh-" + Guid.NewGuid().ToString("N")[..6];
+        var (id, _, path) = await Subscribe(team);
+        var lead = api.As("lead-" + team, [team], "lead");
+        var item = await lead.CreateItem(team: team, owner: "ann");
+        await lead.Post($"/api/action-items/{item}/comments", new { text = "Started." });
+        await Deliveries(path, 2);
+        await lead.Post($"/api/action-items/{item}/comments", new { text = "Half way." });
+        var (arrived, release) = _receiver.HoldNext();
+        var dispatcher = api.Services.GetRequiredService<WebhookDispatcher>();
+        Task delivering;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // Until the call is made (the event may not be below the read horizon at once).
+            while (true)
+            {
+                delivering = dispatcher.DeliverDue(CancellationToken.None);
+                if (await Task.WhenAny(arrived, delivering) == arrived)
+                    break;
+                await delivering;
+                api.Clock.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        var replay = await _cast.Importer.PostAsJsonAsync($"/api/subscriptions/{id}/replay", new { from = "start" });
+        var replayedFrom = (await replay.Body()).Str("position");
+        release();
+        await delivering;
+
+        var status = await (await _cast.Importer.GetAsync($"/api/subscriptions/{id}")).Body();
+        Assert.Equal(replayedFrom, status.Str("position"));
+        var again = await Deliveries(path, 6);
+        Assert.Equal(["Started.", "Half way."], again.Skip(3).Where(d => d.Body.Str("type") == "actiontracker.item.commented.v1")
+            .Select(d => d.Body.GetProperty("data").Str("text")).Take(2));
+    }
+
+    [Fact]
     public async Task only_admins_and_services_subscribe_and_bad_subscriptions_are_400s()
     {
         await (await _cast.Lena.PostAsJsonAsync("/api/subscriptions", new { url = _receiver.Url })).AssertProblem(HttpStatusCode.Forbidden);

@@ -35,7 +35,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
         WebhookReceiver? receiver = null;
         app.MapPost("/{**path}", async (HttpContext http) =>
         {
-            if (Interlocked.Decrement(ref receiver!._failuresLeft) >= 0)
+            if (Interlocked.Exchange(ref receiver!._hold, null) is { } hold)
+            {
+                hold.Arrived.TrySetResult();
+                await hold.Release.Task;
+            }
+            if (Interlocked.Decrement(ref receiver._failuresLeft) >= 0)
                 return Results.StatusCode(503);
             var raw = await new StreamReader(http.Request.Body).ReadToEndAsync();
             // A copy: the request's own headers are recycled with the HttpContext.
@@ -47,6 +52,22 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver = new WebhookReceiver(app, url);
         return receiver;
+    }
+
+    private sealed record Hold(TaskCompletionSource Arrived, TaskCompletionSource Release);
+
+    private Hold? _hold;
+
+    /// <summary>
+    /// Holds the next call until <c>release</c> is called; <c>arrived</c> completes when it is
+    /// being held.
+    /// </summary>
+    public (Task Arrived, Action Release) HoldNext()
+    {
+        var hold = new Hold(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _hold = hold;
+        return (hold.Arrived.Task, () => hold.Release.TrySetResult());
     }
 
     /// <summary>The next <paramref name="count"/> calls get a 503.</summary>

@@ -145,11 +145,27 @@ public sealed class RecordingTransport : IOutboxTransport
 
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
 
-    public Task Send(OutboxMessage message, CancellationToken ct)
+    private (Func<OutboxMessage, bool> Which, TaskCompletionSource Arrived, TaskCompletionSource Release)? _hold;
+
+    /// <summary>Holds the first send of a message that matches until <c>release</c>; <c>arrived</c> completes when it is held.</summary>
+    public (Task Arrived, Action Release) Hold(Func<OutboxMessage, bool> which)
     {
+        var hold = (which, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _hold = hold;
+        return (hold.Item2.Task, () => hold.Item3.TrySetResult());
+    }
+
+    public async Task Send(OutboxMessage message, CancellationToken ct)
+    {
+        if (_hold is { } hold && hold.Which(message))
+        {
+            _hold = null;
+            hold.Arrived.TrySetResult();
+            await hold.Release.Task;
+        }
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
             throw new HttpRequestException("receiver unavailable");
         Sent.Enqueue(message);
-        return Task.CompletedTask;
     }
 }

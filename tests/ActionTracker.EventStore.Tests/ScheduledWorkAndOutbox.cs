@@ -222,6 +222,30 @@ public sealed class SendingThroughTheOutbox(StoreFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task a_replica_whose_lease_ran_out_during_a_send_leaves_the_rest_of_its_batch_to_the_one_that_took_over()
+    {
+        var destination = $"dest-{Guid.NewGuid()}";
+        await IncrementAndNotify(destination);
+        await IncrementAndNotify(destination);
+        var (arrived, release) = Transport.Hold(m => m.Destination == destination);
+        var slow = Outbox.DispatchDue();
+        await arrived.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Its first send outlasts the lease; another replica takes both messages and sends them.
+        fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        await using var other = StoreFixture.Build(fixture.Database.ConnectionString, fixture.Clock);
+        await other.GetRequiredService<Outbox>().DispatchDue();
+        release();
+        await slow;
+
+        var sent = Transport.Sent.Concat(other.GetRequiredService<RecordingTransport>().Sent).Where(m => m.Destination == destination)
+            .GroupBy(m => m.Id).OrderBy(g => g.Key).Select(g => g.Count()).ToList();
+        // The send under way when the lease ran out happens twice (at least once); nothing else does.
+        Assert.Equal([2, 1], sent);
+        Assert.Equal(0L, await fixture.Database.Scalar<long>("select count(*) from outbox where destination = $1 and delivered_at is null", destination));
+    }
+
+    [Fact]
     public async Task a_claim_left_by_a_replica_that_died_is_taken_over_after_the_lease()
     {
         var destination = $"dest-{Guid.NewGuid()}";

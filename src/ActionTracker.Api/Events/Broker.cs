@@ -27,8 +27,14 @@ public sealed class RabbitMqOptions
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest wait for the broker to confirm a batch before it counts as failed.</summary>
-    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longest wait for the broker to confirm a batch before it counts as failed. Never more than
+    /// half the lease (<see cref="EffectiveConfirmTimeout"/>): a batch still unconfirmed when the
+    /// lease ran out could be published by another replica at the same time, out of order.
+    /// </summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan EffectiveConfirmTimeout => ConfirmTimeout < Lease / 2 ? ConfirmTimeout : Lease / 2;
 }
 
 public sealed class BrokerSchema : IMigrationSource
@@ -138,7 +144,7 @@ public sealed partial class BrokerRelay(
     {
         var channel = await Channel(ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ConfirmTimeout);
+        timeout.CancelAfter(options.EffectiveConfirmTimeout);
         // All of the batch in flight at once; each task completes when the broker confirms its
         // message (and throws if it nacks or the channel closes).
         var confirms = new List<Task>(events.Count);

@@ -101,7 +101,7 @@ public static class EventsModule
         await using var update = db.CreateCommand(
             """
             update subscriptions set tx_id = $2::text::xid8, seq = $3, next_attempt_at = $4, attempts = 0, failing_since = null,
-                   disabled_at = null, disabled_reason = null
+                   disabled_at = null, disabled_reason = null, locked_until = null, lock_token = null
              where id = $1
             """);
         update.Parameters.Add(new() { Value = id });

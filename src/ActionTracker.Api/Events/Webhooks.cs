@@ -68,6 +68,13 @@ public sealed class WebhookSchema : IMigrationSource
             -- Events per call: 1 sends each event alone; more send a CloudEvents JSON batch.
             alter table subscriptions add column batch int not null default 1;
             """),
+        new("webhooks", 3, "fenced leases",
+            """
+            -- Each claim writes a new token; the cursor moves only where the token is still the
+            -- claimant's, so a replica whose lease lapsed (or a replay that reset the cursor)
+            -- is never overwritten by a delivery that was already under way.
+            alter table subscriptions add column lock_token uuid;
+            """),
     ];
 }
 
@@ -117,7 +124,7 @@ public sealed partial class WebhookDispatcher(
 
     public const int MaxBatch = 500;
 
-    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch);
+    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch, Guid Token);
 
     /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
     public async Task<int> DeliverDue(CancellationToken ct = default)
@@ -146,7 +153,7 @@ public sealed partial class WebhookDispatcher(
         var now = time.GetUtcNow();
         await using var claim = db.CreateCommand(
             """
-            update subscriptions set locked_until = $2
+            update subscriptions set locked_until = $2, lock_token = $3
              where id in (select id from subscriptions
                            where disabled_at is null and next_attempt_at <= $1 and (locked_until is null or locked_until < $1)
                            order by next_attempt_at limit 50 for update skip locked)
@@ -154,12 +161,14 @@ public sealed partial class WebhookDispatcher(
             """);
         claim.Parameters.Add(new() { Value = now });
         claim.Parameters.Add(new() { Value = now + options.Lease });
+        var token = Guid.NewGuid();
+        claim.Parameters.Add(new() { Value = token });
         var list = new List<Claimed>();
         await using var r = await claim.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new Claimed(r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetString(4),
                 new Position(ulong.Parse(r.GetString(5), CultureInfo.InvariantCulture), r.GetInt64(6)), r.GetInt32(7),
-                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetInt32(9)));
+                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetInt32(9), token));
         return list;
     }
 
@@ -170,6 +179,13 @@ public sealed partial class WebhookDispatcher(
         var sent = 0;
         for (var batch = 0; batch < options.BatchesPerClaim; batch++)
         {
+            // A claim may wait for a free slot, and one batch may take many calls: renew the
+            // lease before each batch, and stop where another replica (or a replay) took over.
+            if (!await Renew(s, ct))
+            {
+                LogLeaseLost(s.Id, sent);
+                return sent;
+            }
             var (events, scanned) = await feed.Read(cursor, Math.Max(options.BatchSize, s.Batch), filter, ct);
             foreach (var chunk in events.Chunk(s.Batch))
             {
@@ -231,6 +247,15 @@ public sealed partial class WebhookDispatcher(
             throw new HttpRequestException($"{s.Url} answered {(int)response.StatusCode}.");
     }
 
+    private async Task<bool> Renew(Claimed s, CancellationToken ct)
+    {
+        await using var renew = db.CreateCommand("update subscriptions set locked_until = $3 where id = $1 and lock_token = $2");
+        renew.Parameters.Add(new() { Value = s.Id });
+        renew.Parameters.Add(new() { Value = s.Token });
+        renew.Parameters.Add(new() { Value = time.GetUtcNow() + options.Lease });
+        return await renew.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     private async Task Succeeded(Claimed s, Position cursor, int sent)
     {
         var now = time.GetUtcNow();
@@ -238,8 +263,8 @@ public sealed partial class WebhookDispatcher(
             """
             update subscriptions set tx_id = $2::text::xid8, seq = $3, locked_until = null, next_attempt_at = $4,
                    attempts = 0, failing_since = null, delivered = delivered + $5,
-                   last_success_at = case when $5 > 0 then $6 else last_success_at end
-             where id = $1
+                   last_success_at = case when $5 > 0 then $6 else last_success_at end, lock_token = null
+             where id = $1 and lock_token = $7
             """);
         update.Parameters.Add(new() { Value = s.Id });
         update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
@@ -247,7 +272,9 @@ public sealed partial class WebhookDispatcher(
         update.Parameters.Add(new() { Value = now }); // due again at once; the loop's interval paces it
         update.Parameters.Add(new() { Value = (long)sent });
         update.Parameters.Add(new() { Value = now });
-        await update.ExecuteNonQueryAsync(CancellationToken.None);
+        update.Parameters.Add(new() { Value = s.Token });
+        if (await update.ExecuteNonQueryAsync(CancellationToken.None) == 0)
+            LogLeaseLost(s.Id, sent);
     }
 
     private async Task Failed(Claimed s, Position cursor, int sent, string error)
@@ -262,8 +289,8 @@ public sealed partial class WebhookDispatcher(
             """
             update subscriptions set tx_id = $2::text::xid8, seq = $3, locked_until = null, next_attempt_at = $4,
                    attempts = $5, failing_since = $6, last_error = $7, delivered = delivered + $8,
-                   disabled_at = $9, disabled_reason = $10
-             where id = $1
+                   disabled_at = $9, disabled_reason = $10, lock_token = null
+             where id = $1 and lock_token = $11
             """);
         update.Parameters.Add(new() { Value = s.Id });
         update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
@@ -275,12 +302,20 @@ public sealed partial class WebhookDispatcher(
         update.Parameters.Add(new() { Value = (long)sent });
         update.Parameters.Add(new() { Value = giveUp ? now : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         update.Parameters.Add(new() { Value = giveUp ? $"Failing since {failingSince:O}: {error}" : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await update.ExecuteNonQueryAsync(CancellationToken.None);
+        update.Parameters.Add(new() { Value = s.Token });
+        if (await update.ExecuteNonQueryAsync(CancellationToken.None) == 0)
+        {
+            LogLeaseLost(s.Id, sent);
+            return;
+        }
         if (giveUp)
             LogDisabled(s.Id, s.Url, attempts);
         else
             LogRetry(s.Id, attempts, backoff);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook subscription {Id}: another replica or a replay took it over after {Sent} events; this delivery stops")]
+    private partial void LogLeaseLost(Guid id, int sent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook subscription {Id} failed (attempt {Attempts}); retrying in {Backoff}")]
     private partial void LogRetry(Guid id, int attempts, TimeSpan backoff);

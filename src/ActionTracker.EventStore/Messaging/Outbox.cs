@@ -58,8 +58,15 @@ public sealed partial class Outbox(
             if (batch.Count == 0)
                 break;
             foreach (var message in batch)
+            {
+                // Sends are one after another, each with its own timeout: renew this message's
+                // lease right before its send, and leave it if another replica took it over
+                // after ours ran out (the attempt number is the claim's fencing token).
+                if (!await Renew(message, ct))
+                    continue;
                 if (await Deliver(message, ct))
                     delivered++;
+            }
         }
         return delivered;
     }
@@ -86,6 +93,16 @@ public sealed partial class Outbox(
         return batch.OrderBy(m => m.Id).ToList();
     }
 
+    private async Task<bool> Renew(OutboxMessage message, CancellationToken ct)
+    {
+        await using var renew = dataSource.CreateCommand(
+            "update outbox set locked_until = $3 where id = $1 and attempts = $2 and delivered_at is null and dead_at is null");
+        renew.Parameters.Add(new() { Value = message.Id });
+        renew.Parameters.Add(new() { Value = message.Attempt });
+        renew.Parameters.Add(new() { Value = time.GetUtcNow().ToUniversalTime() + options.Lease });
+        return await renew.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     private async Task<bool> Deliver(OutboxMessage message, CancellationToken ct)
     {
         using var activity = StoreTelemetry.Source.StartActivity($"outbox send {message.Kind}", System.Diagnostics.ActivityKind.Producer);
@@ -96,7 +113,8 @@ public sealed partial class Outbox(
             var transport = _transports.GetValueOrDefault(message.Kind)
                             ?? throw new InvalidOperationException($"No transport for outbox kind '{message.Kind}'.");
             await transport.Send(message, ct);
-            await Record("update outbox set delivered_at = $2, locked_until = null where id = $1", message.Id, time.GetUtcNow().ToUniversalTime());
+            await Record("update outbox set delivered_at = $2, locked_until = null where id = $1 and attempts = $3",
+                message.Id, time.GetUtcNow().ToUniversalTime(), message.Attempt);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -107,8 +125,8 @@ public sealed partial class Outbox(
             var backoff = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.FirstBackoff.Ticks * (1L << Math.Min(message.Attempt - 1, 30))));
             backoff += TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Min(1000, backoff.TotalMilliseconds / 10 + 1)));
             var error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
-            await Record("update outbox set locked_until = null, next_attempt_at = $2, last_error = $3, dead_at = $4 where id = $1",
-                message.Id, now + backoff, error, dead ? now : null);
+            await Record("update outbox set locked_until = null, next_attempt_at = $2, last_error = $3, dead_at = $4 where id = $1 and attempts = $5",
+                message.Id, now + backoff, error, dead ? now : null, message.Attempt);
             if (dead)
                 LogDead(e, message.Id, message.Kind, message.Attempt);
             else
