@@ -143,5 +143,8 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
         var member = api.As("member-" + team, [team], "member");
         var own = await (await member.GetAsync("/api/digests/weekly/latest")).Body();
         Assert.Equal([team], own.GetProperty("teams").EnumerateArray().Select(t => t.Str("team")));
+        // A service, a member of no team, reads every team's like an admin.
+        var service = await (await _cast.Importer.GetAsync("/api/digests/weekly/latest")).Body();
+        Assert.Contains(team, service.GetProperty("teams").EnumerateArray().Select(t => t.Str("team")));
     }
 }

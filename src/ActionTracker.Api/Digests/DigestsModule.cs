@@ -72,8 +72,9 @@ public static class DigestsModule
         if (team is not null && !Names.IsTeamSlug(team))
             throw new InvalidRequest("team", $"The team is a slug: {Names.SlugRule}.");
         var caller = http.User.ToCaller();
-        IReadOnlyCollection<string>? filter = team is not null ? [team] : caller.IsAdmin ? null : caller.Teams;
-        var found = filter is { Count: 0 } ? [] : await publisher.List(week, filter, ct);
+        // By default the caller's own teams; admins, and callers of no team (services), see every team.
+        IReadOnlyCollection<string>? filter = team is not null ? [team] : caller.IsAdmin || caller.Teams.Count == 0 ? null : caller.Teams;
+        var found = await publisher.List(week, filter, ct);
         if (found.Count == 0)
             throw new ResourceNotFound(week is null ? "No weekly digest has been built yet." : $"No weekly digest for {week}.");
         var digest = new Digest(found[0].Week, found.Max(d => d.GeneratedAt), found);

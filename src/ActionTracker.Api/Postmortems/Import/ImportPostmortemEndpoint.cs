@@ -50,7 +50,7 @@ public static partial class ImportPostmortemEndpoint
             .WithName("ImportPostmortem")
             .WithSummary("Import a postmortem's action items: one item per action of its action sections. " +
                          "Send JSON, or the document itself as text/markdown or text/plain with ref, team and title as query parameters. " +
-                         "Re-importing the same ref creates only the actions not imported before (200 when there are none).")
+                         "Re-importing the same ref creates only the actions not imported before (`created` is empty when there are none).")
             .WithRequestBodyLimit(MaxBodyBytes)
             .AddOpenApiOperationTransformer(async (operation, context, ct) =>
             {
@@ -71,7 +71,7 @@ public static partial class ImportPostmortemEndpoint
         return postmortems;
     }
 
-    private static async Task<Results<Created<ImportPostmortemResponse>, Ok<ImportPostmortemResponse>>> Handle(
+    private static async Task<Created<ImportPostmortemResponse>> Handle(
         HttpContext http,
         PostmortemImporter importer,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
@@ -95,9 +95,9 @@ public static partial class ImportPostmortemEndpoint
             new PostmortemReference(outcome.Ref, outcome.Title),
             outcome.Created.Select(c => ActionItemResponse.From(c.Item, c.Version, now)).ToList(),
             outcome.Skipped.Select(s => new SkippedResponse(s.Text, s.Reason)).ToList());
-        return outcome.Changed
-            ? TypedResults.Created($"/api/postmortems/{Uri.EscapeDataString(outcome.Ref)}", response)
-            : TypedResults.Ok(response);
+        // 201 even when a re-import finds nothing new (API.md): `created` is then empty and
+        // `skipped` says why, so a client needs only one success status.
+        return TypedResults.Created($"/api/postmortems/{Uri.EscapeDataString(outcome.Ref)}", response);
     }
 
     /// <summary>
