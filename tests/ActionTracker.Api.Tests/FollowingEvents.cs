@@ -84,6 +84,28 @@ public sealed class FollowingEvents(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task a_team_keeps_an_items_events_from_before_it_moved_and_sees_the_move()
+    {
+        var (from, to) = (NewTeam(), NewTeam());
+        var lead = api.As("lead-both", [from, to], "lead");
+        var item = await lead.CreateItem(team: from, owner: "ann");
+        await lead.Post($"/api/action-items/{item}/comments", new { text = "Before the move." });
+        await lead.Post($"/api/action-items/{item}/assignment", new { owner = "bo", team = to });
+        await lead.Post($"/api/action-items/{item}/comments", new { text = "After the move." });
+
+        var left = await Follow($"team={from}", expected: 3, limit: 50);
+        var joined = await Follow($"team={to}", expected: 2, limit: 50);
+
+        Assert.Equal(["actiontracker.item.created.v1", "actiontracker.item.commented.v1", "actiontracker.item.assigned.v1"],
+            left.Select(e => e.Str("type")));
+        Assert.Equal("Before the move.", left[1].GetProperty("data").Str("text"));
+        Assert.Equal(["actiontracker.item.assigned.v1", "actiontracker.item.commented.v1"], joined.Select(e => e.Str("type")));
+        Assert.Equal("After the move.", joined[1].GetProperty("data").Str("text"));
+        // Nothing more arrives for either once the writes are read.
+        Assert.Empty((await (await _cast.Olga.GetAsync($"/api/events?team={from}&after={left[^1].Str("position")}")).Body()).GetProperty("events").EnumerateArray());
+    }
+
+    [Fact]
     public async Task a_long_poll_returns_as_soon_as_an_event_arrives()
     {
         var team = NewTeam();

@@ -138,5 +138,13 @@ public sealed class ActionTrackerSchema : IMigrationSource
             """
             create index idempotency_keys_created on idempotency_keys (created_at);
             """),
+        new(Module, 6, "team changes of items",
+            """
+            -- The event feed's team filter asks which team an item belonged to when each event
+            -- happened: only creations and assignments say, and this keeps finding them cheap
+            -- however long the items' streams.
+            create index events_item_team_changes on events (stream_id, version)
+                where type in ('action_item_created', 'action_item_assigned');
+            """),
     ];
 }

@@ -24,14 +24,14 @@ public sealed class EventFeed(EventStore.EventStore store, NpgsqlDataSource db)
             var page = await store.ReadAll(position, take - found.Count, ct);
             if (page.Count == 0)
                 break;
-            var teams = filter.Teams is null ? null : await Teams(page, ct);
+            var teams = filter.Teams is null ? null : await TeamChanges(page, ct);
             foreach (var stored in page)
             {
                 if (PublicEvents.Map(stored.Data) is not { } mapped)
                     continue;
                 if (filter.Types is not null && !filter.Types.Contains(mapped.Type))
                     continue;
-                if (teams is not null && !filter.Teams!.Contains(PublicEvents.TeamOf(stored.Data) ?? teams.GetValueOrDefault(stored.StreamId) ?? ""))
+                if (teams is not null && !InTeams(stored, filter.Teams!, teams))
                     continue;
                 found.Add(PublicEvents.Envelope(stored, mapped.Type, mapped.Data));
             }
@@ -40,15 +40,48 @@ public sealed class EventFeed(EventStore.EventStore store, NpgsqlDataSource db)
         return (found, position);
     }
 
-    /// <summary>The current team of each item in the page (events other than creation and assignment do not carry it).</summary>
-    private async Task<Dictionary<Guid, string>> Teams(IReadOnlyList<StoredEvent> page, CancellationToken ct)
+    /// <summary>
+    /// Whether the event belongs to one of the teams: the team its item belonged to when it
+    /// happened (not its team now, which would hide an item's past from the team it left), and
+    /// for a move between teams both the team left and the team joined.
+    /// </summary>
+    private static bool InTeams(StoredEvent stored, IReadOnlySet<string> wanted, Dictionary<Guid, List<(long Version, string Team)>> changes)
     {
-        await using var command = db.CreateCommand("select id, team from action_items where id = any($1)");
+        if (stored.Data is ActionTracker.Domain.ActionItems.ActionItemAssigned moved)
+            return wanted.Contains(moved.Team) || wanted.Contains(moved.PreviousTeam);
+        if (PublicEvents.TeamOf(stored.Data) is { } own)
+            return wanted.Contains(own);
+        if (!changes.TryGetValue(stored.StreamId, out var history))
+            return false;
+        string? team = null;
+        foreach (var (version, name) in history)
+        {
+            if (version > stored.Version)
+                break;
+            team = name;
+        }
+        return team is not null && wanted.Contains(team);
+    }
+
+    /// <summary>Each item's team changes (creation, assignments) up to the page's last event, in version order.</summary>
+    private async Task<Dictionary<Guid, List<(long Version, string Team)>>> TeamChanges(IReadOnlyList<StoredEvent> page, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            """
+            select stream_id, version, data->>'team' from events
+             where stream_id = any($1) and type in ('action_item_created', 'action_item_assigned')
+             order by stream_id, version
+            """);
         command.Parameters.Add(new() { Value = page.Select(e => e.StreamId).Distinct().ToArray() });
-        var teams = new Dictionary<Guid, string>();
+        var changes = new Dictionary<Guid, List<(long, string)>>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            teams[reader.GetGuid(0)] = reader.GetString(1);
-        return teams;
+        {
+            var stream = reader.GetGuid(0);
+            if (!changes.TryGetValue(stream, out var list))
+                changes[stream] = list = [];
+            list.Add((reader.GetInt64(1), reader.GetString(2)));
+        }
+        return changes;
     }
 }
