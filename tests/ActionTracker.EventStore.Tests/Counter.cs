@@ -72,6 +72,8 @@ public sealed class StoreFixture : IAsyncLifetime
             new ScheduledWorkOptions { Enabled = false, MaxAttempts = 3, FirstBackoff = TimeSpan.FromSeconds(10) },
             new OutboxOptions { Enabled = false, MaxAttempts = 3, FirstBackoff = TimeSpan.FromSeconds(10) });
         services.AddScheduledHandler<IncrementLater, IncrementLaterHandler>();
+        services.AddSingleton<SlowStepGate>();
+        services.AddScheduledHandler<SlowStep, SlowStepHandler>();
         services.AddProjectionDaemon(new ActionTracker.EventStore.Projections.ProjectionOptions { Enabled = false });
         services.AddSingleton<RecordingTransport>();
         services.AddSingleton<IOutboxTransport>(sp => sp.GetRequiredService<RecordingTransport>());
@@ -131,6 +133,24 @@ public sealed class IncrementLaterHandler : IScheduledHandler<IncrementLater>
         await session.SaveChanges(ct);
         if (message.Fail)
             throw new InvalidOperationException("the handler failed after appending");
+    }
+}
+
+/// <summary>A scheduled step of no stream that does its work elsewhere and waits on a gate meanwhile.</summary>
+public sealed record SlowStep(string Name);
+
+public sealed class SlowStepGate
+{
+    public TaskCompletionSource Arrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Release { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+public sealed class SlowStepHandler(SlowStepGate gate) : IScheduledHandler<SlowStep>
+{
+    public async Task Handle(SlowStep message, EventSession session, CancellationToken ct)
+    {
+        gate.Arrived.TrySetResult();
+        await gate.Release.Task;
     }
 }
 

@@ -86,6 +86,33 @@ public sealed class SchedulingWork(StoreFixture fixture) : IClassFixture<StoreFi
     }
 
     [Fact]
+    public async Task a_step_doing_slow_work_elsewhere_does_not_hold_back_what_readers_see()
+    {
+        await using (var session = fixture.Store.OpenSession(new EventMetadata("tester")))
+        {
+            fixture.Services.GetRequiredService<MessageScheduler>().Schedule(session, $"slow:{Guid.NewGuid()}", new SlowStep("digests"), fixture.Clock.GetUtcNow());
+            await session.SaveChanges();
+        }
+        var gate = fixture.Services.GetRequiredService<SlowStepGate>();
+        var step = Task.Run(() => fixture.Services.GetRequiredService<ScheduledWork>().RunDue());
+        await gate.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A change committed while the step is still under way is readable at once (within the
+        // bound: other databases' transactions in the test cluster may hold the horizon a moment).
+        var id = await fixture.StartCounter();
+        var written = ulong.Parse(await fixture.Database.Scalar<string>("select tx_id::text from events where stream_id = $1", id));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (ulong.Parse(await fixture.Database.Scalar<string>("select store_horizon()::text")) <= written)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "the step's open transaction held the readers' horizon back");
+            await Task.Yield();
+        }
+
+        gate.Release.TrySetResult();
+        Assert.Equal(1, await step);
+    }
+
+    [Fact]
     public async Task many_runners_on_one_database_handle_each_message_exactly_once()
     {
         var ids = new List<Guid>();
@@ -140,6 +167,32 @@ public sealed class SchedulingWork(StoreFixture fixture) : IClassFixture<StoreFi
 
         Assert.True(await runner.Retry(message.Id, default));
         Assert.DoesNotContain(await runner.DeadLetters(10, default), d => d.Key == key);
+    }
+
+    [Fact]
+    public async Task scheduling_if_absent_leaves_a_waiting_message_alone_and_replaces_a_dead_one()
+    {
+        var id = await fixture.StartCounter();
+        var key = $"recurring:{id}";
+        var now = fixture.Clock.GetUtcNow();
+        var scheduler = fixture.Services.GetRequiredService<MessageScheduler>();
+        var runner = fixture.Services.GetRequiredService<ScheduledWork>();
+        async Task IfAbsent(IncrementLater message, DateTimeOffset dueAt)
+        {
+            await using var session = fixture.Store.OpenSession(new EventMetadata("tester"));
+            scheduler.ScheduleIfAbsent(session, key, message, dueAt);
+            await session.SaveChanges();
+        }
+
+        await IfAbsent(new IncrementLater(id, 1), now.AddHours(1));
+        await IfAbsent(new IncrementLater(id, 2), now);
+        await runner.RunDue();
+        Assert.Equal(0, await Total(id)); // the waiting one stood: due in an hour
+
+        await fixture.Database.Execute($"update scheduled_messages set dead_at = now() where key = '{key}'");
+        await IfAbsent(new IncrementLater(id, 5), now);
+        await runner.RunDue();
+        Assert.Equal(5, await Total(id));
     }
 }
 

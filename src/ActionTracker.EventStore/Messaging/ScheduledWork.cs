@@ -6,9 +6,9 @@ namespace ActionTracker.EventStore.Messaging;
 
 /// <summary>
 /// A scheduled message whose handler appends to one stream. The runner takes that stream's lock
-/// before it claims the message, so the claim (the transaction's first write) never gives the
-/// transaction an id ahead of a user's change to the stream committed while it waited: events
-/// of one stream stay in version order by (tx_id, seq).
+/// before it reads the message, and the transaction writes nothing before that, so it is never
+/// given an id ahead of a user's change to the stream committed while it waited: events of one
+/// stream stay in version order by (tx_id, seq).
 /// </summary>
 public interface IStreamMessage
 {
@@ -60,10 +60,18 @@ public sealed class MessageScheduler(EventStore store, TimeProvider time)
         writer.Add(Upsert, key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
             dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime(), StreamOf(message));
 
-    /// <summary>Schedules the message unless one is already scheduled under <paramref name="key"/>.</summary>
+    /// <summary>
+    /// Schedules the message unless one is already waiting under <paramref name="key"/>; a
+    /// dead-lettered one is replaced, so a recurring job started this way comes back at the next start.
+    /// </summary>
     public void ScheduleIfAbsent<TMessage>(ISqlWriter writer, string key, TMessage message, DateTimeOffset dueAt) where TMessage : notnull =>
         writer.Add(
-            "insert into scheduled_messages (key, type, payload, due_at, created_at, stream_id) values ($1, $2, $3, $4, $5, $6) on conflict (key) do nothing",
+            """
+            insert into scheduled_messages (key, type, payload, due_at, created_at, stream_id) values ($1, $2, $3, $4, $5, $6)
+            on conflict (key) do update set type = excluded.type, payload = excluded.payload, due_at = excluded.due_at,
+                stream_id = excluded.stream_id, attempts = 0, last_error = null, dead_at = null
+             where scheduled_messages.dead_at is not null
+            """,
             key, ScheduledWork.TypeName(typeof(TMessage)), ProjectionBatch.Jsonb(JsonSerializer.Serialize(message, store.JsonOptions)),
             dueAt.ToUniversalTime(), time.GetUtcNow().ToUniversalTime(), StreamOf(message));
 
@@ -81,9 +89,10 @@ public sealed record ScheduledMessageInfo(long Id, string Key, string Type, Date
 
 /// <summary>
 /// Runs "handle this message at time T", durable in PostgreSQL. Scheduling (<see cref="MessageScheduler"/>)
-/// is a write in the caller's transaction; a runner claims due messages with <c>for update skip locked</c>, so with any
-/// number of replicas each message is handled once, and the handler's events commit in the same
-/// transaction as the message's removal.
+/// is a write in the caller's transaction; a runner holds a due message by a transaction-scoped
+/// advisory lock (as <c>skip locked</c> would, but without giving the transaction an id), so with
+/// any number of replicas each message is handled once, and the handler's events commit in the
+/// same transaction as the message's removal.
 /// </summary>
 public sealed partial class ScheduledWork(
     EventStore store,
@@ -142,11 +151,10 @@ public sealed partial class ScheduledWork(
                     continue;
             }
 
-            // Then the stream's lock, then the claim: deleting the row, so a rollback puts it
-            // back untouched. Read afresh under the locks: another runner may have handled it,
-            // or a user's change to the stream may have moved it, since the candidates were read.
-            var claimed = await Claim(connection, tx, candidate, stream, now, ct);
-            if (claimed is not var (key, type, payload, attempts))
+            // Then the stream's lock, then the message read afresh under the locks: another
+            // runner may have handled it, or a user's change to the stream moved it, since the
+            // candidates were read.
+            if (await Read(connection, tx, candidate, stream, now, ct) is not var (key, type, payload, attempts, dueAt))
                 continue;
 
             using var activity = StoreTelemetry.Source.StartActivity($"scheduled {type}");
@@ -154,8 +162,16 @@ public sealed partial class ScheduledWork(
             activity?.SetTag("actiontracker.scheduled.attempt", attempts + 1);
             try
             {
-                await Dispatch(type, payload, store.OpenSession(new EventMetadata("scheduler", CausationId: key,
-                    TraceParent: activity?.Id, TraceState: activity?.TraceStateString), connection, tx), ct);
+                var session = store.OpenSession(new EventMetadata("scheduler", CausationId: key,
+                    TraceParent: activity?.Id, TraceState: activity?.TraceStateString), connection, tx);
+                // The claim is the removal of the row, written with the handler's own writes and
+                // ahead of any it queues (which may schedule the same key again). Until then the
+                // transaction has written nothing and has no id, so a handler that does slow
+                // work elsewhere (the weekly digests) does not hold back the readers' horizon.
+                // Where the row changed meanwhile (moved or cancelled by someone else), the
+                // removal matches nothing and the newer schedule stands.
+                session.Queue("delete from scheduled_messages where id = $1 and due_at = $2 and attempts = $3", candidate, dueAt, attempts);
+                await Dispatch(type, payload, session, ct);
                 await tx.CommitAsync(ct);
                 return true;
             }
@@ -171,14 +187,14 @@ public sealed partial class ScheduledWork(
         return null;
     }
 
-    private static async Task<(string Key, string Type, string Payload, int Attempts)?> Claim(
+    private static async Task<(string Key, string Type, string Payload, int Attempts, DateTimeOffset DueAt)?> Read(
         NpgsqlConnection connection, NpgsqlTransaction tx, long id, Guid? stream, DateTimeOffset now, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, tx);
         if (stream is { } streamId)
             batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = streamId } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "delete from scheduled_messages where id = $1 and dead_at is null and due_at <= $2 returning key, type, payload, attempts")
+            "select key, type, payload, attempts, due_at from scheduled_messages where id = $1 and dead_at is null and due_at <= $2")
         {
             Parameters = { new() { Value = id }, new() { Value = now } },
         });
@@ -187,7 +203,7 @@ public sealed partial class ScheduledWork(
             await reader.NextResultAsync(ct);
         if (!await reader.ReadAsync(ct))
             return null;
-        return (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
+        return (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4));
     }
 
     private async Task Dispatch(string type, string payload, EventSession session, CancellationToken ct)
@@ -195,7 +211,11 @@ public sealed partial class ScheduledWork(
         var dispatcher = _dispatchers.GetValueOrDefault(type)
                          ?? throw new InvalidOperationException($"No handler is registered for scheduled message type '{type}'.");
         await using (session)
+        {
             await dispatcher.Handle(payload, session, ct);
+            // Whatever the handler left unsaved, the claim included.
+            await session.SaveChanges(ct);
+        }
     }
 
     private async Task Failed(long id, string key, int attempts, Exception error, DateTimeOffset now)
