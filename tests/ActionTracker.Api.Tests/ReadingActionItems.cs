@@ -125,6 +125,25 @@ public sealed class Authenticating(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task a_development_token_minted_elsewhere_without_an_expiry_and_with_single_claims_is_accepted()
+    {
+        // As PyJWT writes it by default: no exp, no nbf, team and role as plain strings.
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var unsigned = Part("""{"alg":"HS256","typ":"JWT"}""") + "." +
+                       Part("""{"sub":"alice","team":"platform","role":"member","iss":"action-tracker-dev","aud":"action-tracker"}""");
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiFixture.SigningKey), System.Text.Encoding.ASCII.GetBytes(unsigned));
+        var token = unsigned + "." + Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var response = await GetWith("Bearer " + token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var created = await client.CreateItem(team: "platform", owner: "alice");
+        Assert.Equal("platform", (await api.As("lena", ["platform"], "lead").Item(created)).Str("team"));
+    }
+
+    [Fact]
     public async Task a_token_for_another_audience_is_refused()
     {
         var options = new ActionTracker.Api.Infrastructure.Auth.AuthOptions { SigningKey = ApiFixture.SigningKey, Audience = "someone-else" };
