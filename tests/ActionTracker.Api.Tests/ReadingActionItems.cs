@@ -84,7 +84,22 @@ public sealed class ReadingActionItems(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task a_limit_that_is_not_a_number_is_a_400()
     {
-        await (await _cast.Alice.GetAsync("/api/action-items?limit=many")).AssertProblem(HttpStatusCode.BadRequest);
+        var problem = await (await _cast.Alice.GetAsync("/api/action-items?limit=many")).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("limit", out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData("/api/digests/weekly/2001-W01?team=platform", "text/html", HttpStatusCode.NotFound)]
+    [InlineData("/api/reports/overdue?limit=many", "text/csv", HttpStatusCode.BadRequest)]
+    [InlineData("/api/events/stream?after=nowhere", "text/event-stream", HttpStatusCode.BadRequest)]
+    public async Task errors_are_problem_json_whatever_the_client_accepts(string url, string accept, HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd(accept);
+
+        var response = await _cast.Alice.SendAsync(request);
+
+        await response.AssertProblem(status);
     }
 }
 

@@ -4,6 +4,7 @@ using ActionTracker.EventStore;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace ActionTracker.Api.Infrastructure;
 
@@ -71,6 +72,14 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
                 },
                 malformed ? "The request body is not valid JSON." : "The request body does not match this operation.");
         }
+        if (e.StatusCode == StatusCodes.Status400BadRequest && BoundParameter().Match(e.Message) is { Success: true } parameter)
+        {
+            // Query, route and header values that do not parse (e.g. limit=many): name the field,
+            // as every other validation failure does.
+            var field = parameter.Groups["name"].Value;
+            return Validation(new Dictionary<string, string[]> { [field] = [$"The value of {field} has the wrong form or is missing."] },
+                $"The parameter {field} is not valid for this operation.");
+        }
         return e.StatusCode switch
         {
             StatusCodes.Status413PayloadTooLarge => Problem(e.StatusCode, "Request body too large", e.Message),
@@ -81,6 +90,11 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             _ => Problem(e.StatusCode, "Bad request", e.Message),
         };
     }
+
+    // ASP.NET Core's binding messages: 'Failed to bind parameter "int limit" from "many".',
+    // 'Required parameter "string team" was not provided from query string.'
+    [System.Text.RegularExpressions.GeneratedRegex("parameter \"(?:[^\"]*\\s)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex BoundParameter();
 
     private static string FieldOf(string? path)
     {
@@ -146,10 +160,33 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
     private partial void LogUnhandled(Exception exception, string method, string path);
 }
 
+/// <summary>
+/// Writes every problem as <c>application/problem+json</c>, whatever the request's Accept says
+/// (API.md: every 4xx/5xx body is problem JSON). The framework's writer declines when Accept
+/// names only, say, text/csv or text/event-stream, which left errors with an empty body, or made
+/// the exception handler give up with a 500.
+/// </summary>
+public sealed class ProblemJsonWriter(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        problem.Status ??= http.Response.StatusCode;
+        problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
+        return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions,
+            "application/problem+json", http.RequestAborted));
+    }
+}
+
 public static class ProblemMappingExtensions
 {
     public static IServiceCollection AddProblemMapping(this IServiceCollection services)
     {
+        // Before AddProblemDetails: the first writer that can write is used.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemMapping>();
         // Make binding failures (malformed JSON, wrong types, wrong content type) reach the
