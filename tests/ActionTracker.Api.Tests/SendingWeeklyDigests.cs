@@ -126,6 +126,38 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
     }
 
     [Fact]
+    public async Task a_team_registered_after_this_weeks_digest_time_gets_its_first_digest_next_week()
+    {
+        NextMonday(hour: 12);
+        var team = await Team("UTC"); // after 09:00 UTC
+
+        await RunDue(api.Services);
+        Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from weekly_digests where team = $1", team));
+
+        api.Clock.Advance(TimeSpan.FromDays(7));
+        await RunDue(api.Services);
+        Assert.Single(_receiver.Bodies($"/{team}"));
+    }
+
+    [Fact]
+    public async Task the_items_of_a_team_nobody_registered_get_a_digest_too()
+    {
+        NextMonday(hour: 6);
+        var team = "unreg-" + Guid.NewGuid().ToString("N")[..6];
+        var member = api.As("member-" + team, [team], "member");
+        var item = await member.CreateItem(team: team, owner: "member-" + team, dueAt: api.Clock.GetUtcNow().AddDays(2).ToString("yyyy-MM-dd"));
+
+        api.Clock.Advance(TimeSpan.FromHours(3.1)); // past 09:00 UTC
+        await RunDue(api.Services);
+
+        var response = await member.GetAsync($"/api/digests/weekly/latest?team={team}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var digest = (await response.Body()).GetProperty("teams").EnumerateArray().Single();
+        Assert.Equal(team, digest.Str("team"));
+        Assert.Contains(item.ToString(), digest.GetProperty("dueThisWeek").EnumerateArray().Select(i => i.Str("id")));
+    }
+
+    [Fact]
     public async Task digests_are_read_by_week_and_only_admins_run_them()
     {
         NextMonday(hour: 12);

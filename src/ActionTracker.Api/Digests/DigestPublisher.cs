@@ -148,20 +148,35 @@ public sealed class CheckWeeklyDigestsHandler(
     public async Task Handle(CheckWeeklyDigests message, EventSession session, CancellationToken ct)
     {
         var now = time.Now();
-        foreach (var team in await teams.All(ct))
+        foreach (var team in await teams.WithItemsOrRegistered(ct))
             if (IsDue(team, now, options))
                 await publisher.Publish(team, now, ct);
         scheduler.Schedule(session, CheckWeeklyDigests.Key, message, now + options.CheckEvery);
         await session.SaveChanges(ct);
     }
 
-    /// <summary>Whether the team's local time is past this week's digest day and time.</summary>
+    /// <summary>
+    /// Whether the team's local time is past this week's digest day and time, and the team was
+    /// known by then: a team that appears later in the week gets its first digest the next week
+    /// (or when an admin runs them), not whenever the next check happens to come.
+    /// </summary>
     public static bool IsDue(Team team, DateTimeOffset now, DigestOptions options)
     {
-        var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(team.TimeZone));
-        var sinceMonday = ((int)local.DayOfWeek + 6) % 7;
-        var dueSinceMonday = ((int)options.Day + 6) % 7;
-        return sinceMonday > dueSinceMonday || (sinceMonday == dueSinceMonday && local.TimeOfDay >= options.Time);
+        var due = WeekDueAt(team, now, options);
+        return now >= due && (team.CreatedAt is not { } created || created <= due);
+    }
+
+    /// <summary>This week's digest time for the team, in its time zone.</summary>
+    public static DateTimeOffset WeekDueAt(Team team, DateTimeOffset now, DigestOptions options)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(team.TimeZone);
+        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        var monday = local.Date.AddDays(-(((int)local.DayOfWeek + 6) % 7));
+        var dueLocal = monday.AddDays(((int)options.Day + 6) % 7) + options.Time;
+        // A time skipped by a clock change is taken an hour later.
+        if (zone.IsInvalidTime(dueLocal))
+            dueLocal = dueLocal.AddHours(1);
+        return new DateTimeOffset(dueLocal, zone.GetUtcOffset(dueLocal));
     }
 }
 

@@ -54,7 +54,7 @@ public static class DigestsModule
                     throw new NotPermitted("Only admins may run the weekly digest.");
                 var now = time.Now();
                 var results = new List<DigestRunTeam>();
-                foreach (var team in await teams.All(ct))
+                foreach (var team in await teams.WithItemsOrRegistered(ct))
                 {
                     var (published, week) = await publisher.Publish(team, now, ct);
                     results.Add(new DigestRunTeam(team.Slug, week, published));

@@ -13,7 +13,13 @@ public sealed record Team(
     string? NotifyUrl,
     string TimeZone,
     DateTimeOffset UpdatedAt,
-    long Version);
+    long Version,
+    DateTimeOffset? CreatedAt = null)
+{
+    /// <summary>A team that items name but nobody registered: UTC, no leads, no notifications.</summary>
+    public static Team Unregistered(string slug, DateTimeOffset firstSeen) =>
+        new(slug, null, [], null, null, "UTC", firstSeen, 0, firstSeen);
+}
 
 public sealed class TeamsSchema : IMigrationSource
 {
@@ -31,13 +37,18 @@ public sealed class TeamsSchema : IMigrationSource
                 updated_at timestamptz not null,
                 version bigint not null);
             """),
+        new(ActionItems.ActionTrackerSchema.Module, 8, "when teams were registered",
+            """
+            -- Null for teams registered before this column: they count as always known.
+            alter table teams add column created_at timestamptz;
+            """),
     ];
 }
 
 /// <summary>Reads and writes the teams directory.</summary>
 public sealed class TeamDirectory(NpgsqlDataSource db)
 {
-    private const string Columns = "slug, name, leads, escalation_contact, notify_url, time_zone, updated_at, version";
+    private const string Columns = "slug, name, leads, escalation_contact, notify_url, time_zone, updated_at, version, created_at";
 
     public async Task<Team?> Find(string slug, CancellationToken ct)
     {
@@ -62,7 +73,7 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
     {
         await using var command = db.CreateCommand(
             $"""
-            insert into teams ({Columns}) values ($1, $2, $3, $4, $5, $6, $7, 1)
+            insert into teams ({Columns}) values ($1, $2, $3, $4, $5, $6, $7, 1, $7)
             on conflict (slug) do update set name = excluded.name, leads = excluded.leads,
                 escalation_contact = excluded.escalation_contact, notify_url = excluded.notify_url,
                 time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = teams.version + 1
@@ -79,5 +90,30 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
     private static Team Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetFieldValue<string[]>(2),
         r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5),
-        r.GetFieldValue<DateTimeOffset>(6), r.GetInt64(7));
+        r.GetFieldValue<DateTimeOffset>(6), r.GetInt64(7),
+        r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8));
+
+    /// <summary>
+    /// Every team a digest is for: the registered ones, and those that only items name (found by
+    /// walking the team index one distinct value at a time, not by reading every item).
+    /// </summary>
+    public async Task<IReadOnlyList<Team>> WithItemsOrRegistered(CancellationToken ct)
+    {
+        var all = (await All(ct)).ToList();
+        await using var command = db.CreateCommand(
+            """
+            with recursive seen as (
+                (select team from action_items order by team limit 1)
+                union all
+                select (select a.team from action_items a where a.team > seen.team order by a.team limit 1)
+                  from seen where seen.team is not null)
+            select seen.team, (select a.created_at from action_items a where a.team = seen.team order by a.listed limit 1)
+              from seen
+             where seen.team is not null and not exists (select 1 from teams t where t.slug = seen.team)
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            all.Add(Team.Unregistered(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+        return all.OrderBy(t => t.Slug, StringComparer.Ordinal).ToList();
+    }
 }
