@@ -208,5 +208,16 @@ public sealed class Operating(ApiFixture api) : IClassFixture<ApiFixture>
                  })
             Assert.True(paths.TryGetProperty(path, out var p) && p.TryGetProperty(method, out _), $"{method} {path}");
         Assert.True(doc.GetProperty("components").GetProperty("schemas").TryGetProperty("ActionItemResponse", out _));
+        Assert.True(paths.TryGetProperty("/health/live", out _) && paths.TryGetProperty("/health/ready", out _));
+
+        var status = paths.GetProperty("/api/action-items/{id}/status").GetProperty("post");
+        var headers = status.GetProperty("parameters").EnumerateArray().Where(p => p.Str("in") == "header").Select(p => p.Str("name")).ToList();
+        Assert.Contains("If-Match", headers);
+        Assert.Contains("Idempotency-Key", headers);
+        Assert.True(status.GetProperty("security")[0].TryGetProperty("Bearer", out _));
+        Assert.True(status.GetProperty("responses").TryGetProperty("429", out _));
+        Assert.True(paths.GetProperty("/api/action-items/{id}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
+        Assert.True(paths.GetProperty("/api/action-items").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _));
+        Assert.Contains("Last-Event-ID", paths.GetProperty("/api/events/stream").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.Str("name")));
     }
 }
