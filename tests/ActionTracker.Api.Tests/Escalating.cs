@@ -141,7 +141,7 @@ public sealed class Escalating(ApiFixture api) : IClassFixture<ApiFixture>, IAsy
     }
 
     [Fact]
-    public async Task reminders_are_held_back_within_a_day_of_the_last_notification_but_level_changes_are_not()
+    public async Task a_second_reminder_within_a_day_of_the_last_notification_is_recorded_but_not_sent()
     {
         var id = await _owner.CreateItem(team: _team, owner: "alice", priority: "critical", dueAt: api.Clock.GetUtcNow().AddDays(1).ToString("O"));
         await Tick(TimeSpan.FromMinutes(1));
@@ -153,7 +153,23 @@ public sealed class Escalating(ApiFixture api) : IClassFixture<ApiFixture>, IAsy
         Assert.Equal(["action_item_due_soon", "action_item_due_soon"], await LadderEvents(id));
         Assert.Single(Notifications());
 
-        await Tick(TimeSpan.FromHours(36)); // overdue: a level change is always sent
+        await Tick(TimeSpan.FromHours(36)); // overdue, more than a day after the one reminder sent
+        Assert.Equal(["due_soon", "overdue"], Notifications().Select(n => n.Str("kind")));
+    }
+
+    [Fact]
+    public async Task an_item_due_within_a_day_of_its_reminder_is_overdue_at_once_but_notified_a_day_after_the_reminder()
+    {
+        var id = await _owner.CreateItem(team: _team, owner: "alice", priority: "critical", dueAt: api.Clock.GetUtcNow().AddHours(12).ToString("O"));
+        await Tick(TimeSpan.FromMinutes(1));
+        Assert.Equal(["due_soon"], Notifications().Select(n => n.Str("kind")));
+
+        await Tick(TimeSpan.FromHours(12)); // due: overdue now, but the reminder went out 12 hours ago
+        Assert.Equal(1, (await _owner.Item(id)).GetProperty("escalationLevel").GetInt32());
+        Assert.Equal(["action_item_due_soon", "action_item_overdue"], await LadderEvents(id));
+        Assert.Equal(["due_soon"], Notifications().Select(n => n.Str("kind")));
+
+        await Tick(TimeSpan.FromHours(12)); // a day after the reminder
         Assert.Equal(["due_soon", "overdue"], Notifications().Select(n => n.Str("kind")));
     }
 

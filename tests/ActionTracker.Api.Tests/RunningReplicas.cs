@@ -73,6 +73,7 @@ public sealed class CompressedPoliciesFixture : ApiFixture
         builder.UseSetting("Policies:RemindBefore", "00:00:02");
         builder.UseSetting("Policies:EscalateAfter:Level2", "00:00:02");
         builder.UseSetting("Policies:EscalateAfter:Level3", "00:00:04");
+        builder.UseSetting("Policies:QuietPeriod", "00:00:01");
         builder.UseSetting("Scheduler:Enabled", "true");
         builder.UseSetting("Scheduler:PollInterval", "00:00:00.2");
         builder.UseSetting("Outbox:Enabled", "true");

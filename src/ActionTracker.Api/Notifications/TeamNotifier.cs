@@ -24,15 +24,17 @@ public sealed record TeamNotification(
 public sealed record NotifiedItem(Guid Id, string Title, string Team, string Owner, string Priority, string Status, DateTimeOffset DueAt);
 
 /// <summary>
-/// Turns ladder steps into notifications in the outbox. At most one per item per day apart from
-/// level changes: the decider marks a reminder that falls in the quiet period, and when several
-/// levels are reached at once (after downtime) only the highest is announced.
+/// Turns ladder steps into notifications in the outbox, at most one per item per day (the quiet
+/// period): the decider marks a reminder that falls in it (not sent), a level change reached in
+/// it waits in the outbox for its end, and when several levels are reached at once (after
+/// downtime) only the highest is announced.
 /// </summary>
 public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<JsonOptions> json)
 {
     public const string Kind = "team-notification";
 
-    public async Task Queue(ISqlWriter writer, ActionItem item, IReadOnlyList<IActionItemEvent> steps, CancellationToken ct)
+    /// <param name="notBefore">The end of the item's quiet period, when it was notified less than a day ago.</param>
+    public async Task Queue(ISqlWriter writer, ActionItem item, IReadOnlyList<IActionItemEvent> steps, CancellationToken ct, DateTimeOffset? notBefore = null)
     {
         var step = steps.LastOrDefault(s => s is ActionItemOverdue or ActionItemEscalated or ActionItemDueSoon { Notify: true });
         if (step is null)
@@ -41,7 +43,7 @@ public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<Js
         if (team?.NotifyUrl is not { } url)
             return;
         var notification = Build(item, step, team);
-        outbox.Enqueue(writer, Kind, url, JsonSerializer.Serialize(notification, json.Value.SerializerOptions));
+        outbox.Enqueue(writer, Kind, url, JsonSerializer.Serialize(notification, json.Value.SerializerOptions), notBefore);
     }
 
     public static TeamNotification Build(ActionItem item, IActionItemEvent step, Team team)

@@ -32,7 +32,10 @@ public sealed record EscalationPolicy(TimeSpan RemindBefore, TimeSpan Level2Afte
 {
     public static EscalationPolicy Default { get; } = new(TimeSpan.FromDays(2), TimeSpan.FromDays(3), TimeSpan.FromDays(7));
 
-    /// <summary>Reminders (not level changes) are held back when the item notified within this span.</summary>
+    /// <summary>
+    /// At most one notification per item within this span: a reminder that falls in it is not
+    /// sent, a level change is sent when it ends.
+    /// </summary>
     public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(1);
 
     public const int MaxLevel = 3;

@@ -41,11 +41,13 @@ public sealed partial class Outbox(
 {
     private readonly Dictionary<string, IOutboxTransport> _transports = transports.ToDictionary(t => t.Kind);
 
-    public void Enqueue(ISqlWriter writer, string kind, string destination, string payloadJson)
+    /// <summary>Queues a message in the writer's transaction, to be sent at once or not before <paramref name="notBefore"/>.</summary>
+    public void Enqueue(ISqlWriter writer, string kind, string destination, string payloadJson, DateTimeOffset? notBefore = null)
     {
         var now = time.GetUtcNow().ToUniversalTime();
-        writer.Add("insert into outbox (kind, destination, payload, created_at, next_attempt_at) values ($1, $2, $3, $4, $4)",
-            kind, destination, ProjectionBatch.Jsonb(payloadJson), now);
+        var due = notBefore is { } later && later > now ? later.ToUniversalTime() : now;
+        writer.Add("insert into outbox (kind, destination, payload, created_at, next_attempt_at) values ($1, $2, $3, $4, $5)",
+            kind, destination, ProjectionBatch.Jsonb(payloadJson), now, due);
     }
 
     /// <summary>Claims and sends due messages until none is left; returns how many were delivered.</summary>

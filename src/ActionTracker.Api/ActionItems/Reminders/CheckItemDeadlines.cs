@@ -71,7 +71,10 @@ public sealed class CheckItemDeadlinesHandler(
         }
 
         stream.Append(steps);
-        await notifier.Queue(session, stream.State!, steps, ct);
+        // At most one notification per item a day: a level change reached within a day of the
+        // last one is recorded now and sent when the day is over.
+        var notBefore = item.LastNotifiedAt + ladder.QuietPeriod;
+        await notifier.Queue(session, stream.State!, steps, ct, notBefore > now ? notBefore : null);
         await session.SaveChanges(ct);
     }
 }
