@@ -15,6 +15,7 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
     private readonly EventMetadata _metadata;
     private readonly List<ITrackedStream> _streams = [];
     private readonly List<NpgsqlBatchCommand> _queued = [];
+    private readonly List<NpgsqlBatchCommand> _first = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
     private readonly bool _enlisted;
@@ -121,9 +122,16 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
     /// <summary>Queues a write that commits or fails with the events, e.g. an outbox row.</summary>
     public void Queue(string sql, params object?[] parameters) => _queued.Add(ProjectionBatch.Command(sql, parameters));
 
+    /// <summary>
+    /// Queues a write that runs before everything else the session saves (the scheduler's claim,
+    /// ahead of the projections that may schedule the same key again). The caller must already
+    /// hold the locks of the streams it appends to.
+    /// </summary>
+    internal void QueueFirst(string sql, params object?[] parameters) => _first.Add(ProjectionBatch.Command(sql, parameters));
+
     void ISqlWriter.Add(string sql, params object?[] parameters) => Queue(sql, parameters);
 
-    public bool HasChanges => _queued.Count > 0 || _streams.Any(s => s.HasPending);
+    public bool HasChanges => _first.Count > 0 || _queued.Count > 0 || _streams.Any(s => s.HasPending);
 
     /// <summary>
     /// Commits everything appended and queued. A stream that moved since it was read raises
@@ -154,6 +162,8 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
             if (pending.Count > 1)
                 foreach (var stream in pending)
                     batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = stream.Id } } });
+            foreach (var command in _first)
+                batch.BatchCommands.Add(command);
             foreach (var stream in pending)
                 stream.AddWrites(batch, now, _metadata, metadataJson);
             foreach (var command in _queued)
@@ -192,6 +202,7 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
     private async Task Release()
     {
         _streams.Clear();
+        _first.Clear();
         _queued.Clear();
         if (_enlisted)
             return;

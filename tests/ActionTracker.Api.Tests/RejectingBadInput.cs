@@ -46,7 +46,8 @@ public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture
     {
         var response = await _cast.Alice.PostRaw("/api/action-items", "");
 
-        await response.AssertProblem(HttpStatusCode.BadRequest);
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal("Body required", problem.Str("title"));
     }
 
     [Fact]

@@ -143,6 +143,12 @@ public sealed class SlowStepGate
 {
     public TaskCompletionSource Arrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Release { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Reset()
+    {
+        Arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }
 
 public sealed class SlowStepHandler(SlowStepGate gate) : IScheduledHandler<SlowStep>

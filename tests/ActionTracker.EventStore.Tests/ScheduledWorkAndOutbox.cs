@@ -94,6 +94,7 @@ public sealed class SchedulingWork(StoreFixture fixture) : IClassFixture<StoreFi
             await session.SaveChanges();
         }
         var gate = fixture.Services.GetRequiredService<SlowStepGate>();
+        gate.Reset();
         var step = Task.Run(() => fixture.Services.GetRequiredService<ScheduledWork>().RunDue());
         await gate.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -110,6 +111,36 @@ public sealed class SchedulingWork(StoreFixture fixture) : IClassFixture<StoreFi
 
         gate.Release.TrySetResult();
         Assert.Equal(1, await step);
+    }
+
+    [Fact]
+    public async Task a_message_moved_while_its_step_runs_keeps_the_new_time_and_the_step_counts_for_nothing()
+    {
+        var key = $"slow:{Guid.NewGuid()}";
+        var scheduler = fixture.Services.GetRequiredService<MessageScheduler>();
+        async Task ScheduleAt(DateTimeOffset at)
+        {
+            await using var session = fixture.Store.OpenSession(new EventMetadata("tester"));
+            scheduler.Schedule(session, key, new SlowStep("moved"), at);
+            await session.SaveChanges();
+        }
+        await ScheduleAt(fixture.Clock.GetUtcNow());
+        var gate = fixture.Services.GetRequiredService<SlowStepGate>();
+        gate.Reset();
+        var runner = fixture.Services.GetRequiredService<ScheduledWork>();
+        var step = Task.Run(() => runner.RunDue());
+        await gate.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var later = fixture.Clock.GetUtcNow().AddHours(1);
+        await ScheduleAt(later);
+        gate.Release.TrySetResult();
+
+        Assert.Equal(0, await step);
+        Assert.Equal(later.UtcDateTime, (await fixture.Database.Scalar<DateTime>("select due_at from scheduled_messages where key = $1 and dead_at is null and attempts = 0", key)));
+        gate.Reset();
+        gate.Release.TrySetResult();
+        fixture.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await runner.RunDue());
     }
 
     [Fact]

@@ -186,9 +186,20 @@ public sealed partial class WebhookDispatcher(
                 LogLeaseLost(s.Id, sent);
                 return sent;
             }
+            var renewedAt = time.GetUtcNow();
             var (events, scanned) = await feed.Read(cursor, Math.Max(options.BatchSize, s.Batch), filter, ct);
             foreach (var chunk in events.Chunk(s.Batch))
             {
+                // One call each, up to the timeout: renew well before the lease could run out.
+                if (time.GetUtcNow() - renewedAt > options.Lease / 4)
+                {
+                    if (!await Renew(s, ct))
+                    {
+                        LogLeaseLost(s.Id, sent);
+                        return sent;
+                    }
+                    renewedAt = time.GetUtcNow();
+                }
                 try
                 {
                     await Send(s, chunk, ct);

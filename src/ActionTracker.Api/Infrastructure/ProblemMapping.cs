@@ -72,7 +72,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
                 },
                 malformed ? "The request body is not valid JSON." : "The request body does not match this operation.");
         }
-        if (e.StatusCode == StatusCodes.Status400BadRequest && BoundParameter().Match(e.Message) is { Success: true } parameter)
+        // (A missing or unreadable body names its parameter too; it has its own answer below.)
+        if (e.StatusCode == StatusCodes.Status400BadRequest && !e.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+            && BoundParameter().Match(e.Message) is { Success: true } parameter)
         {
             // Query, route and header values that do not parse (e.g. limit=many): name the field,
             // as every other validation failure does.
@@ -85,7 +87,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             StatusCodes.Status413PayloadTooLarge => Problem(e.StatusCode, "Request body too large", e.Message),
             StatusCodes.Status415UnsupportedMediaType => Problem(e.StatusCode, "Unsupported media type",
                 "Send the body as application/json."),
-            _ when e.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && e.Message.Contains("required", StringComparison.OrdinalIgnoreCase)
+            // "Required parameter ... from body", "Implicit body inferred ... but no body was provided".
+            _ when e.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+                   && (e.Message.Contains("required", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("no body", StringComparison.OrdinalIgnoreCase))
                 => Problem(StatusCodes.Status400BadRequest, "Body required", "This operation needs a JSON body."),
             _ => Problem(e.StatusCode, "Bad request", e.Message),
         };

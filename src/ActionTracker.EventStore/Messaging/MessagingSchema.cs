@@ -44,5 +44,20 @@ public sealed class MessagingSchema : IMigrationSource
             -- The runner takes this stream's lock before it claims the message (see ScheduledWork).
             alter table scheduled_messages add column stream_id uuid;
             """),
+        new(EventStoreSchema.Module, 6, "claiming scheduled messages",
+            """
+            -- The runner's claim, written with the handler's own writes: the row must still be the
+            -- one it read (not handled by another runner, moved or cancelled meanwhile), or the
+            -- whole transaction fails and changes nothing.
+            create function claim_scheduled(p_id bigint, p_due timestamptz, p_attempts int) returns void
+            language plpgsql as $fn$
+            begin
+                delete from scheduled_messages where id = p_id and due_at = p_due and attempts = p_attempts;
+                if not found then
+                    raise exception 'scheduled message % changed while it was handled', p_id using errcode = 'AT410';
+                end if;
+            end
+            $fn$;
+            """),
     ];
 }

@@ -110,9 +110,12 @@ public sealed partial class ScheduledWork(
     public async Task<int> RunDue(CancellationToken ct = default)
     {
         var handled = 0;
+        // Held by other runners, or gone, this round: not asked for again, so a busy head of
+        // the queue does not hide what is due behind it.
+        var passedOver = new HashSet<long>();
         while (!ct.IsCancellationRequested)
         {
-            var outcome = await RunOne(ct);
+            var outcome = await RunOne(passedOver, ct);
             if (outcome is null)
                 break;
             if (outcome.Value)
@@ -121,8 +124,8 @@ public sealed partial class ScheduledWork(
         return handled;
     }
 
-    /// <summary>Null when nothing is due; otherwise whether the message was handled.</summary>
-    private async Task<bool?> RunOne(CancellationToken ct)
+    /// <summary>Null when nothing (else) is due; otherwise whether a message was handled.</summary>
+    private async Task<bool?> RunOne(HashSet<long> passedOver, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUniversalTime();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -131,9 +134,10 @@ public sealed partial class ScheduledWork(
         // holds the lock of the stream its handler appends to (see IStreamMessage).
         var candidates = new List<(long Id, Guid? Stream)>();
         await using (var due = new NpgsqlCommand(
-            "select id, stream_id from scheduled_messages where dead_at is null and due_at <= $1 order by due_at limit 16", connection))
+            "select id, stream_id from scheduled_messages where dead_at is null and due_at <= $1 and not (id = any($2)) order by due_at limit 16", connection))
         {
             due.Parameters.Add(new() { Value = now });
+            due.Parameters.Add(new() { Value = passedOver.ToArray() });
             await using var reader = await due.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 candidates.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetGuid(1)));
@@ -148,14 +152,20 @@ public sealed partial class ScheduledWork(
             {
                 mine.Parameters.Add(new() { Value = candidate });
                 if (await mine.ExecuteScalarAsync(ct) is not true)
+                {
+                    passedOver.Add(candidate);
                     continue;
+                }
             }
 
             // Then the stream's lock, then the message read afresh under the locks: another
             // runner may have handled it, or a user's change to the stream moved it, since the
             // candidates were read.
             if (await Read(connection, tx, candidate, stream, now, ct) is not var (key, type, payload, attempts, dueAt))
+            {
+                passedOver.Add(candidate);
                 continue;
+            }
 
             using var activity = StoreTelemetry.Source.StartActivity($"scheduled {type}");
             activity?.SetTag("actiontracker.scheduled.key", key);
@@ -165,26 +175,48 @@ public sealed partial class ScheduledWork(
                 var session = store.OpenSession(new EventMetadata("scheduler", CausationId: key,
                     TraceParent: activity?.Id, TraceState: activity?.TraceStateString), connection, tx);
                 // The claim is the removal of the row, written with the handler's own writes and
-                // ahead of any it queues (which may schedule the same key again). Until then the
+                // ahead of all of them (they may schedule the same key again). Until then the
                 // transaction has written nothing and has no id, so a handler that does slow
                 // work elsewhere (the weekly digests) does not hold back the readers' horizon.
                 // Where the row changed meanwhile (moved or cancelled by someone else), the
-                // removal matches nothing and the newer schedule stands.
-                session.Queue("delete from scheduled_messages where id = $1 and due_at = $2 and attempts = $3", candidate, dueAt, attempts);
+                // claim fails the whole transaction and the newer schedule stands.
+                session.QueueFirst("select claim_scheduled($1, $2, $3)", candidate, dueAt, attempts);
+                await tx.SaveAsync("handler", ct);
                 await Dispatch(type, payload, session, ct);
                 await tx.CommitAsync(ct);
                 return true;
             }
+            catch (PostgresException e) when (e.SqlState == ClaimLostState)
+            {
+                await RollBackQuietly(tx);
+                passedOver.Add(candidate);
+            }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
-                await tx.RollbackAsync(CancellationToken.None);
-                await Failed(candidate, key, attempts + 1, e, now);
+                // Recorded under the locks still held, so no other runner takes the message
+                // between the failure and its record, and a schedule moved meanwhile stands.
+                var failure = Failure(attempts + 1, e, now);
+                try
+                {
+                    await tx.RollbackAsync("handler", CancellationToken.None);
+                    await Record(connection, tx, candidate, dueAt, attempts, failure);
+                    await tx.CommitAsync(CancellationToken.None);
+                }
+                catch (Exception recording) when (recording is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+                {
+                    // The connection is gone (e.g. the session was ended for idling): record on
+                    // another, still only if the row is as it was read.
+                    await RollBackQuietly(tx);
+                    await using var other = await dataSource.OpenConnectionAsync(CancellationToken.None);
+                    await Record(other, null, candidate, dueAt, attempts, failure);
+                }
+                Log(failure, key, e);
                 return false;
             }
         }
         // Nothing due, or everything due is being handled by other runners.
-        return null;
+        return candidates.Count > 0 ? false : null;
     }
 
     private static async Task<(string Key, string Type, string Payload, int Attempts, DateTimeOffset DueAt)?> Read(
@@ -218,24 +250,55 @@ public sealed partial class ScheduledWork(
         }
     }
 
-    private async Task Failed(long id, string key, int attempts, Exception error, DateTimeOffset now)
+    /// <summary>SQLSTATE raised by <c>claim_scheduled</c> when the message changed or went while it was handled.</summary>
+    public const string ClaimLostState = "AT410";
+
+    private sealed record FailureRecord(int Attempts, string Error, DateTimeOffset RetryAt, DateTimeOffset? DeadAt, TimeSpan Backoff);
+
+    private FailureRecord Failure(int attempts, Exception error, DateTimeOffset now)
     {
         var dead = attempts >= options.MaxAttempts;
         var backoff = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.FirstBackoff.Ticks * (1L << Math.Min(attempts - 1, 30))));
         // Jitter spreads retries of many messages that failed together.
         backoff += TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Min(1000, backoff.TotalMilliseconds / 10 + 1)));
-        await using var update = dataSource.CreateCommand(
-            "update scheduled_messages set attempts = $2, last_error = $3, due_at = $4, dead_at = $5 where id = $1");
+        return new FailureRecord(attempts, error.Message.Length > 2000 ? error.Message[..2000] : error.Message, now + backoff, dead ? now : null, backoff);
+    }
+
+    private static async Task Record(NpgsqlConnection connection, NpgsqlTransaction? tx, long id, DateTimeOffset dueAt, int attempts, FailureRecord failure)
+    {
+        await using var update = new NpgsqlCommand(
+            """
+            update scheduled_messages set attempts = $2, last_error = $3, due_at = $4, dead_at = $5
+             where id = $1 and due_at = $6 and attempts = $7
+            """, connection, tx);
         update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = failure.Attempts });
+        update.Parameters.Add(new() { Value = failure.Error });
+        update.Parameters.Add(new() { Value = failure.RetryAt });
+        update.Parameters.Add(new() { Value = (object?)failure.DeadAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        update.Parameters.Add(new() { Value = dueAt });
         update.Parameters.Add(new() { Value = attempts });
-        update.Parameters.Add(new() { Value = error.Message.Length > 2000 ? error.Message[..2000] : error.Message });
-        update.Parameters.Add(new() { Value = now + backoff });
-        update.Parameters.Add(new() { Value = dead ? now : DBNull.Value });
         await update.ExecuteNonQueryAsync(CancellationToken.None);
-        if (dead)
-            LogDead(error, key, attempts);
+    }
+
+    private void Log(FailureRecord failure, string key, Exception error)
+    {
+        if (failure.DeadAt is not null)
+            LogDead(error, key, failure.Attempts);
         else
-            LogRetry(error, key, attempts, backoff);
+            LogRetry(error, key, failure.Attempts, failure.Backoff);
+    }
+
+    private static async Task RollBackQuietly(NpgsqlTransaction tx)
+    {
+        try
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Already over (the connection broke): nothing was committed.
+        }
     }
 
     /// <summary>Messages dead-lettered after their last attempt, newest first.</summary>

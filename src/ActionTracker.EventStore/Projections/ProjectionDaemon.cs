@@ -103,7 +103,7 @@ public sealed partial class ProjectionRunner(
         {
             // Whether or not the lock was taken, this physical connection must not go back to
             // the pool holding it.
-            NpgsqlConnection.ClearPool(connection);
+            dataSource.Clear();
             await connection.DisposeAsync();
             throw;
         }
@@ -317,7 +317,7 @@ public sealed partial class ProjectionRunner(
             // Either the session is gone (and the lock with it) or it is alive but could not be
             // told: clearing the pool makes this physical connection close instead of idling in
             // the pool with the lock held, which would stop every replica from leading.
-            NpgsqlConnection.ClearPool(connection);
+            dataSource.Clear();
         }
         finally
         {
