@@ -139,15 +139,20 @@ public sealed class Authenticating(ApiFixture api) : IClassFixture<ApiFixture>
         await (await GetWith("Bearer " + token)).AssertProblem(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
-    public async Task a_development_token_minted_elsewhere_without_an_expiry_and_with_single_claims_is_accepted()
+    /// <summary>A token as PyJWT writes it by default: no exp, no nbf, team and role as plain strings.</summary>
+    private static string WithoutExpiry()
     {
-        // As PyJWT writes it by default: no exp, no nbf, team and role as plain strings.
         static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var unsigned = Part("""{"alg":"HS256","typ":"JWT"}""") + "." +
                        Part("""{"sub":"alice","team":"platform","role":"member","iss":"action-tracker-dev","aud":"action-tracker"}""");
         var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiFixture.SigningKey), System.Text.Encoding.ASCII.GetBytes(unsigned));
-        var token = unsigned + "." + Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return unsigned + "." + Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    [Fact]
+    public async Task a_development_token_minted_elsewhere_without_an_expiry_and_with_single_claims_is_accepted()
+    {
+        var token = WithoutExpiry();
 
         var response = await GetWith("Bearer " + token);
 
@@ -156,6 +161,19 @@ public sealed class Authenticating(ApiFixture api) : IClassFixture<ApiFixture>
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         var created = await client.CreateItem(team: "platform", owner: "alice");
         Assert.Equal("platform", (await api.As("lena", ["platform"], "lead").Item(created)).Str("team"));
+    }
+
+    [Fact]
+    public async Task with_expiration_required_a_token_without_one_is_refused()
+    {
+        await using var strict = api.WithWebHostBuilder(b => b.UseSetting("Auth:RequireExpiration", "true"));
+        var client = strict.CreateClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + WithoutExpiry());
+        var expiring = strict.CreateClient();
+        expiring.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + api.Token("alice", ["platform"], ["member"]));
+
+        await (await client.GetAsync("/api/action-items")).AssertProblem(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await expiring.GetAsync("/api/action-items")).StatusCode);
     }
 
     [Fact]

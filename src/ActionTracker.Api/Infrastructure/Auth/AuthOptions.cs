@@ -16,4 +16,10 @@ public sealed class AuthOptions
     public string? Authority { get; set; }
 
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Refuse signing-key tokens without <c>exp</c>. Off by default: development and test tokens
+    /// are minted by other tools too, often without it. An authority's tokens must always expire.
+    /// </summary>
+    public bool RequireExpiration { get; set; }
 }

@@ -88,9 +88,9 @@ public sealed class TokenValidation
             _parameters.IssuerSigningKey = key;
             _parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
             // Development and test tokens (API.md) are minted by other tools too, often without
-            // `exp` (PyJWT's default): accepted, and checked whenever they carry one. Tokens of
-            // an OIDC authority must expire.
-            _parameters.RequireExpirationTime = false;
+            // `exp` (PyJWT's default): accepted unless Auth:RequireExpiration, and checked
+            // whenever they carry one. Tokens of an OIDC authority must expire.
+            _parameters.RequireExpirationTime = _options.RequireExpiration;
         }
         else
         {
