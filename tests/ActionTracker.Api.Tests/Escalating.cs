@@ -174,6 +174,21 @@ public sealed class Escalating(ApiFixture api) : IClassFixture<ApiFixture>, IAsy
     }
 
     [Fact]
+    public async Task a_held_back_overdue_notice_is_dropped_when_the_item_is_completed_before_it_goes_out()
+    {
+        var id = await _owner.CreateItem(team: _team, owner: "alice", priority: "critical", dueAt: api.Clock.GetUtcNow().AddHours(12).ToString("O"));
+        await Tick(TimeSpan.FromMinutes(1));
+        await Tick(TimeSpan.FromHours(12)); // overdue, its notice held back until a day after the reminder
+
+        await _owner.Post($"/api/action-items/{id}/status", new { status = "done", resolution = "Fixed in the morning." });
+        await Tick(TimeSpan.FromHours(12));
+
+        Assert.Equal(["due_soon"], Notifications().Select(n => n.Str("kind")));
+        Assert.Equal(0L, await api.Database.Scalar<long>(
+            "select count(*) from outbox where payload->'item'->>'id' = $1 and delivered_at is null", id.ToString()));
+    }
+
+    [Fact]
     public async Task a_failing_receiver_gets_the_notification_again_until_it_accepts_it()
     {
         var id = await _owner.CreateItem(team: _team, owner: "alice", priority: "critical");

@@ -81,7 +81,8 @@ public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<Js
 }
 
 /// <summary>Posts team notifications as JSON, with a timeout, to public addresses only (unless allowed).</summary>
-public sealed class TeamNotificationTransport(IHttpClientFactory clients) : IOutboxTransport
+public sealed partial class TeamNotificationTransport(IHttpClientFactory clients, Npgsql.NpgsqlDataSource db, ILogger<TeamNotificationTransport> logger)
+    : IOutboxTransport
 {
     public const string ClientName = "notifications";
 
@@ -89,6 +90,13 @@ public sealed class TeamNotificationTransport(IHttpClientFactory clients) : IOut
 
     public async Task Send(OutboxMessage message, CancellationToken ct)
     {
+        if (await Outdated(message.Payload, ct) is { } why)
+        {
+            // A level change held back by the quiet period (or a retry) whose item moved on
+            // meanwhile: telling the team now would be wrong, so it is dropped.
+            LogOutdated(message.Id, why);
+            return;
+        }
         using var content = new StringContent(message.Payload, Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, message.Destination) { Content = content };
         request.Headers.Add("Idempotency-Key", $"notification-{message.Id}");
@@ -96,4 +104,31 @@ public sealed class TeamNotificationTransport(IHttpClientFactory clients) : IOut
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"{message.Destination} answered {(int)response.StatusCode}.");
     }
+
+    /// <summary>Why a ladder notification no longer holds (the item finished, moved team, re-dated, or went back down the ladder); null when it does.</summary>
+    private async Task<string?> Outdated(string payload, CancellationToken ct)
+    {
+        using var json = JsonDocument.Parse(payload);
+        var root = json.RootElement;
+        if (root.TryGetProperty("kind", out var kind) is false || kind.GetString() is not ("due_soon" or "overdue" or "escalated")
+            || !root.TryGetProperty("item", out var item) || !root.TryGetProperty("level", out var level))
+            return null;
+        await using var command = db.CreateCommand("select status, team, due_at, escalation_level from action_items where id = $1");
+        command.Parameters.Add(new() { Value = item.GetProperty("id").GetGuid() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            return "the item is gone";
+        if (reader.GetString(0) is "done" or "wont_do")
+            return "the item was closed";
+        if (reader.GetString(1) != item.GetProperty("team").GetString())
+            return "the item moved to another team";
+        if (reader.GetFieldValue<DateTimeOffset>(2) != item.GetProperty("dueAt").GetDateTimeOffset())
+            return "the item has a new due date";
+        if (reader.GetInt32(3) < level.GetInt32())
+            return "the item went back down the ladder";
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Team notification {Id} not sent: {Why}")]
+    private partial void LogOutdated(long id, string why);
 }
