@@ -158,6 +158,23 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
     }
 
     [Fact]
+    public async Task an_old_item_moved_into_a_new_team_mid_week_does_not_bring_that_teams_digest_forward()
+    {
+        NextMonday(hour: 6);
+        var (from, to) = ("unreg-" + Guid.NewGuid().ToString("N")[..6], "unreg-" + Guid.NewGuid().ToString("N")[..6]);
+        var lead = api.As("lead-" + from, [from, to], "lead");
+        var item = await lead.CreateItem(team: from, owner: "ann");
+        await lead.CreateItem(team: from, owner: "ann", title: "Alert on resolver errors");
+
+        api.Clock.Advance(TimeSpan.FromHours(30)); // Tuesday noon
+        await lead.Post($"/api/action-items/{item}/assignment", new { owner = "bo", team = to });
+        await RunDue(api.Services);
+
+        Assert.Equal(1L, await api.Database.Scalar<long>("select count(*) from weekly_digests where team = $1", from));
+        Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from weekly_digests where team = $1", to));
+    }
+
+    [Fact]
     public async Task digests_are_read_by_week_and_only_admins_run_them()
     {
         NextMonday(hour: 12);

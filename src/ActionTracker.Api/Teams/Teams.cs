@@ -42,6 +42,12 @@ public sealed class TeamsSchema : IMigrationSource
             -- Null for teams registered before this column: they count as always known.
             alter table teams add column created_at timestamptz;
             """),
+        new(ActionItems.ActionTrackerSchema.Module, 9, "when a team was first named",
+            """
+            -- When a team nobody registered first appeared (an item created in it or moved to it).
+            create index events_team_first_seen on events ((data->>'team'), occurred_at)
+                where type in ('action_item_created', 'action_item_assigned');
+            """),
     ];
 }
 
@@ -107,7 +113,10 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
                 union all
                 select (select a.team from action_items a where a.team > seen.team order by a.team limit 1)
                   from seen where seen.team is not null)
-            select seen.team, (select a.created_at from action_items a where a.team = seen.team order by a.listed limit 1)
+            select seen.team,
+                   -- First seen: the first item created in the team or moved into it.
+                   (select min(e.occurred_at) from events e
+                     where e.type in ('action_item_created', 'action_item_assigned') and e.data->>'team' = seen.team)
               from seen
              where seen.team is not null and not exists (select 1 from teams t where t.slug = seen.team)
             """);
