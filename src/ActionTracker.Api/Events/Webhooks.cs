@@ -124,7 +124,7 @@ public sealed partial class WebhookDispatcher(
 
     public const int MaxBatch = 500;
 
-    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch, Guid Token);
+    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch, Guid Token, DateTimeOffset ClaimedAt);
 
     /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
     public async Task<int> DeliverDue(CancellationToken ct = default)
@@ -168,7 +168,7 @@ public sealed partial class WebhookDispatcher(
         while (await r.ReadAsync(ct))
             list.Add(new Claimed(r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetString(4),
                 new Position(ulong.Parse(r.GetString(5), CultureInfo.InvariantCulture), r.GetInt64(6)), r.GetInt32(7),
-                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetInt32(9), token));
+                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetInt32(9), token, now));
         return list;
     }
 
@@ -177,29 +177,31 @@ public sealed partial class WebhookDispatcher(
         var filter = new EventFilter(s.Types.Length > 0 ? s.Types.ToHashSet() : null, s.Teams.Length > 0 ? s.Teams.ToHashSet() : null);
         var cursor = s.Cursor;
         var sent = 0;
-        for (var batch = 0; batch < options.BatchesPerClaim; batch++)
+        // A claim may wait for a free slot, and a batch may take many calls, each up to the
+        // timeout: before each read and each call, renew the lease once a quarter of it has
+        // gone, and stop where another replica (or a replay) took over.
+        var renewedAt = s.ClaimedAt;
+        async Task<bool> HoldLease()
         {
-            // A claim may wait for a free slot, and one batch may take many calls: renew the
-            // lease before each batch, and stop where another replica (or a replay) took over.
+            if (time.GetUtcNow() - renewedAt <= options.Lease / 4)
+                return true;
             if (!await Renew(s, ct))
             {
                 LogLeaseLost(s.Id, sent);
-                return sent;
+                return false;
             }
-            var renewedAt = time.GetUtcNow();
+            renewedAt = time.GetUtcNow();
+            return true;
+        }
+        for (var batch = 0; batch < options.BatchesPerClaim; batch++)
+        {
+            if (!await HoldLease())
+                return sent;
             var (events, scanned) = await feed.Read(cursor, Math.Max(options.BatchSize, s.Batch), filter, ct);
             foreach (var chunk in events.Chunk(s.Batch))
             {
-                // One call each, up to the timeout: renew well before the lease could run out.
-                if (time.GetUtcNow() - renewedAt > options.Lease / 4)
-                {
-                    if (!await Renew(s, ct))
-                    {
-                        LogLeaseLost(s.Id, sent);
-                        return sent;
-                    }
-                    renewedAt = time.GetUtcNow();
-                }
+                if (!await HoldLease())
+                    return sent;
                 try
                 {
                     await Send(s, chunk, ct);

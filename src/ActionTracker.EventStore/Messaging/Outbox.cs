@@ -56,15 +56,17 @@ public sealed partial class Outbox(
         var delivered = 0;
         while (!ct.IsCancellationRequested)
         {
+            var claimedAt = time.GetUtcNow();
             var batch = await Claim(ct);
             if (batch.Count == 0)
                 break;
             foreach (var message in batch)
             {
-                // Sends are one after another, each with its own timeout: renew this message's
-                // lease right before its send, and leave it if another replica took it over
-                // after ours ran out (the attempt number is the claim's fencing token).
-                if (!await Renew(message, ct))
+                // Sends are one after another, each with its own timeout: once a quarter of the
+                // lease has gone, renew this message's before its send, and leave it if another
+                // replica took it over after ours ran out (the attempt number is the claim's
+                // fencing token).
+                if (time.GetUtcNow() - claimedAt > options.Lease / 4 && !await Renew(message, ct))
                     continue;
                 if (await Deliver(message, ct))
                     delivered++;

@@ -110,22 +110,21 @@ public sealed partial class ScheduledWork(
     public async Task<int> RunDue(CancellationToken ct = default)
     {
         var handled = 0;
-        // Held by other runners, or gone, this round: not asked for again, so a busy head of
-        // the queue does not hide what is due behind it.
-        var passedOver = new HashSet<long>();
+        // Tried this round (handled, failed, held by another runner or gone): not asked for
+        // again, so a busy head of the queue does not hide what is due behind it.
+        var tried = new HashSet<long>();
         while (!ct.IsCancellationRequested)
         {
-            var outcome = await RunOne(passedOver, ct);
-            if (outcome is null)
+            var (found, done) = await RunBatch(tried, ct);
+            handled += done;
+            if (found == 0)
                 break;
-            if (outcome.Value)
-                handled++;
         }
         return handled;
     }
 
-    /// <summary>Null when nothing (else) is due; otherwise whether a message was handled.</summary>
-    private async Task<bool?> RunOne(HashSet<long> passedOver, CancellationToken ct)
+    /// <summary>Handles the next due messages not tried yet, one transaction each; returns how many were found and how many handled.</summary>
+    private async Task<(int Found, int Handled)> RunBatch(HashSet<long> tried, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUniversalTime();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -137,14 +136,16 @@ public sealed partial class ScheduledWork(
             "select id, stream_id from scheduled_messages where dead_at is null and due_at <= $1 and not (id = any($2)) order by due_at limit 16", connection))
         {
             due.Parameters.Add(new() { Value = now });
-            due.Parameters.Add(new() { Value = passedOver.ToArray() });
+            due.Parameters.Add(new() { Value = tried.ToArray() });
             await using var reader = await due.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 candidates.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetGuid(1)));
         }
 
+        var handled = 0;
         foreach (var (candidate, stream) in candidates)
         {
+            tried.Add(candidate);
             await using var tx = await connection.BeginTransactionAsync(ct);
             // An advisory lock per message spreads runners over messages the way `skip locked`
             // would, without the row lock that would give the transaction an id.
@@ -152,20 +153,14 @@ public sealed partial class ScheduledWork(
             {
                 mine.Parameters.Add(new() { Value = candidate });
                 if (await mine.ExecuteScalarAsync(ct) is not true)
-                {
-                    passedOver.Add(candidate);
                     continue;
-                }
             }
 
             // Then the stream's lock, then the message read afresh under the locks: another
             // runner may have handled it, or a user's change to the stream moved it, since the
             // candidates were read.
             if (await Read(connection, tx, candidate, stream, now, ct) is not var (key, type, payload, attempts, dueAt))
-            {
-                passedOver.Add(candidate);
                 continue;
-            }
 
             using var activity = StoreTelemetry.Source.StartActivity($"scheduled {type}");
             activity?.SetTag("actiontracker.scheduled.key", key);
@@ -181,15 +176,13 @@ public sealed partial class ScheduledWork(
                 // Where the row changed meanwhile (moved or cancelled by someone else), the
                 // claim fails the whole transaction and the newer schedule stands.
                 session.QueueFirst("select claim_scheduled($1, $2, $3)", candidate, dueAt, attempts);
-                await tx.SaveAsync("handler", ct);
                 await Dispatch(type, payload, session, ct);
                 await tx.CommitAsync(ct);
-                return true;
+                handled++;
             }
             catch (PostgresException e) when (e.SqlState == ClaimLostState)
             {
                 await RollBackQuietly(tx);
-                passedOver.Add(candidate);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -212,11 +205,9 @@ public sealed partial class ScheduledWork(
                     await Record(other, null, candidate, dueAt, attempts, failure);
                 }
                 Log(failure, key, e);
-                return false;
             }
         }
-        // Nothing due, or everything due is being handled by other runners.
-        return candidates.Count > 0 ? false : null;
+        return (candidates.Count, handled);
     }
 
     private static async Task<(string Key, string Type, string Payload, int Attempts, DateTimeOffset DueAt)?> Read(
@@ -224,12 +215,14 @@ public sealed partial class ScheduledWork(
     {
         await using var batch = new NpgsqlBatch(connection, tx);
         if (stream is { } streamId)
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = streamId } } });
+            batch.BatchCommands.Add(EventSession.LockStream(streamId));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             "select key, type, payload, attempts, due_at from scheduled_messages where id = $1 and dead_at is null and due_at <= $2")
         {
             Parameters = { new() { Value = id }, new() { Value = now } },
         });
+        // Where a failed handler is rolled back to, keeping the locks and the read.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("savepoint handler"));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         if (stream is not null)
             await reader.NextResultAsync(ct);
