@@ -62,7 +62,7 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
             {
                 BatchCommands =
                 {
-                    new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = id } } },
+                    LockStream(id),
                     new NpgsqlBatchCommand(read) { Parameters = { new() { Value = id } } },
                 },
             };
@@ -109,6 +109,10 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
         _streams.Add(new TrackedStream<TState>(stream, _store));
         return stream;
     }
+
+    /// <summary>Takes a stream's lock until the transaction ends, as every append does first (see stream_lock_key).</summary>
+    internal static NpgsqlBatchCommand LockStream(Guid id) =>
+        new("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = id } } };
 
     /// <summary>Starts a new stream; saving fails with a conflict when the id is taken.</summary>
     public AggregateStream<TState> StartStream<TState>(Guid id, IEnumerable<object> events) where TState : class
@@ -161,7 +165,7 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
             // smaller id and be read before this one.
             if (pending.Count > 1)
                 foreach (var stream in pending)
-                    batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(stream_lock_key($1))") { Parameters = { new() { Value = stream.Id } } });
+                    batch.BatchCommands.Add(LockStream(stream.Id));
             foreach (var command in _first)
                 batch.BatchCommands.Add(command);
             foreach (var stream in pending)

@@ -236,6 +236,9 @@ public sealed class Operating(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.True(status.GetProperty("responses").TryGetProperty("429", out _));
         Assert.True(paths.GetProperty("/api/action-items/{id}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("headers").TryGetProperty("ETag", out _));
         Assert.True(paths.GetProperty("/api/action-items").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _));
+        Assert.True(paths.GetProperty("/api/action-items/{id}/comments").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers").TryGetProperty("ETag", out _));
+        Assert.False(paths.GetProperty("/api/action-items/{id}/history").GetProperty("get").GetProperty("responses").GetProperty("200").TryGetProperty("headers", out _),
+            "the history sends no ETag");
         Assert.Contains("Last-Event-ID", paths.GetProperty("/api/events/stream").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.Str("name")));
     }
 }

@@ -49,11 +49,14 @@ public static class ApiDocs
                 }
                 if (path == "/api/events/stream")
                     operation.Parameters.Add(Header("Last-Event-ID", "The position of the last event received: the stream resumes after it."));
-                if (path.StartsWith("/api/action-items/{id}", StringComparison.Ordinal) && operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse withETag)
-                {
-                    withETag.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                    withETag.Headers["ETag"] = new OpenApiHeader { Description = "The item's version, for If-Match.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
-                }
+                // The item's reads and writes send its version (not the list or its history).
+                var sendsETag = path == "/api/action-items/{id}" || (method == "POST" && path.StartsWith("/api/action-items", StringComparison.Ordinal));
+                foreach (var status in new[] { "200", "201" })
+                    if (sendsETag && operation.Responses.TryGetValue(status, out var success) && success is OpenApiResponse withETag)
+                    {
+                        withETag.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                        withETag.Headers["ETag"] = new OpenApiHeader { Description = "The item's version, for If-Match.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    }
                 if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse withLocation)
                 {
                     withLocation.Headers ??= new Dictionary<string, IOpenApiHeader>();

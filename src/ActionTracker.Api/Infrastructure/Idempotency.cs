@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ActionTracker.EventStore;
+using ActionTracker.EventStore.Messaging;
 using Npgsql;
 
 namespace ActionTracker.Api.Infrastructure;
@@ -86,33 +87,13 @@ public sealed partial class IdempotencyCleanup(IdempotencyKeys keys, Idempotency
 {
     public Task<int> RunOnce(CancellationToken ct = default) => keys.Expire(time.GetUtcNow() - options.Retention, ct);
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        if (!options.Enabled)
-            return;
-        await Task.Yield();
-        while (!ct.IsCancellationRequested)
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken ct) => options.Enabled
+        ? PollingLoop.Run(async step =>
             {
-                var deleted = await RunOnce(ct);
-                if (deleted > 0)
+                if (await RunOnce(step) is var deleted and > 0)
                     LogExpired(deleted);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                LogFailed(e);
-            }
-            try
-            {
-                await Task.Delay(options.CleanupInterval, time, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            }, options.CleanupInterval, time, LogFailed, ct)
+        : Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Count} idempotency keys")]
     private partial void LogExpired(int count);

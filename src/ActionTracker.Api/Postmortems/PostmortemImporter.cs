@@ -14,9 +14,8 @@ namespace ActionTracker.Api.Postmortems;
 public sealed record PostmortemImport(
     string Ref, string Title, string Team, string Owner, Priority? Priority, DateTimeOffset? IncidentAt, string Text);
 
-/// <param name="Changed">Something was written: a new postmortem or new items. False for a re-import with nothing new.</param>
 public sealed record ImportOutcome(
-    string Ref, string Title, bool Changed, IReadOnlyList<(ActionItem Item, long Version)> Created,
+    string Ref, string Title, IReadOnlyList<(ActionItem Item, long Version)> Created,
     IReadOnlyList<SkippedEntry> Skipped, DateTimeOffset At);
 
 /// <summary>
@@ -75,7 +74,7 @@ public sealed partial class PostmortemImporter(
                 .ToList();
             var now = time.Now();
             if (fresh.Count == 0 && storedTitle is not null)
-                return new ImportOutcome(import.Ref, storedTitle, false, [], skipped, now);
+                return new ImportOutcome(import.Ref, storedTitle, [], skipped, now);
 
             // The first import names the postmortem; later ones link their items to that name.
             var title = storedTitle ?? import.Title;
@@ -109,7 +108,7 @@ public sealed partial class PostmortemImporter(
             {
                 await session.SaveChanges(ct);
                 LogImported(import.Ref, created.Count, skipped.Count);
-                return new ImportOutcome(import.Ref, title, true, created, skipped, now);
+                return new ImportOutcome(import.Ref, title, created, skipped, now);
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {

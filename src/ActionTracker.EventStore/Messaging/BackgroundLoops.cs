@@ -18,8 +18,12 @@ public sealed partial class MessagingLoops(
     ILogger<MessagingLoops> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        scheduledOptions.Enabled ? Loop("scheduled work", RunScheduled, scheduledOptions.PollInterval, stoppingToken) : Task.CompletedTask,
-        outboxOptions.Enabled ? Loop("outbox", RunOutbox, outboxOptions.PollInterval, stoppingToken) : Task.CompletedTask);
+        scheduledOptions.Enabled
+            ? PollingLoop.Run(RunScheduled, scheduledOptions.PollInterval, time, e => LogPollFailed(e, "scheduled work"), stoppingToken)
+            : Task.CompletedTask,
+        outboxOptions.Enabled
+            ? PollingLoop.Run(RunOutbox, outboxOptions.PollInterval, time, e => LogPollFailed(e, "outbox"), stoppingToken)
+            : Task.CompletedTask);
 
     private async Task RunScheduled(CancellationToken ct)
     {
@@ -33,7 +37,20 @@ public sealed partial class MessagingLoops(
         await metrics.Refresh(outbox, ct);
     }
 
-    private async Task Loop(string name, Func<CancellationToken, Task> step, TimeSpan interval, CancellationToken ct)
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling {Name} failed; trying again at the next interval")]
+    private partial void LogPollFailed(Exception error, string name);
+}
+
+/// <summary>A step run at an interval until the host stops.</summary>
+public static class PollingLoop
+{
+    /// <summary>
+    /// Runs <paramref name="step"/> every <paramref name="interval"/> until <paramref name="ct"/>
+    /// is cancelled. A step started is finished, even when the host is stopping (its claims are
+    /// then released by its own commit rather than by a lease running out); a failed step goes to
+    /// <paramref name="failed"/> and the next one comes at the next interval.
+    /// </summary>
+    public static async Task Run(Func<CancellationToken, Task> step, TimeSpan interval, TimeProvider time, Action<Exception> failed, CancellationToken ct)
     {
         // Yield first so that host start-up is not held up by the first poll.
         await Task.Yield();
@@ -41,13 +58,11 @@ public sealed partial class MessagingLoops(
         {
             try
             {
-                // A step started is finished, even when the host is stopping: its claims are
-                // then released by its own commit rather than by a lease running out.
                 await step(CancellationToken.None);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                LogPollFailed(e, name);
+                failed(e);
             }
             try
             {
@@ -59,7 +74,4 @@ public sealed partial class MessagingLoops(
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling {Name} failed; trying again at the next interval")]
-    private partial void LogPollFailed(Exception error, string name);
 }
