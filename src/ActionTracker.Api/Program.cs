@@ -19,7 +19,7 @@ builder.Services
     .AddProblemMapping()
     .AddProtection(builder.Configuration)
     .AddGracefulShutdown(builder.Configuration)
-    .AddBearerAuth(builder.Configuration)
+    .AddBearerAuth()
     .AddActionTrackerStore(builder.Configuration)
     .AddActionItems(builder.Configuration)
     .AddDeadlines(builder.Configuration)

@@ -4,19 +4,17 @@ using System.Text.Json;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Testing;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
+using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 
 namespace ActionTracker.Api.Tests;
 
 /// <summary>
-/// The whole service in process (WebApplicationFactory) on its own fresh PostgreSQL database,
-/// with a clock the tests move. Callers are built from development tokens, as clients do.
+/// The whole service in process (an Alba host) on its own fresh PostgreSQL database, with a
+/// clock the tests move. Callers are built from development tokens, as clients do.
 /// </summary>
-public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class ApiFixture : IAsyncLifetime
 {
     public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
 
@@ -24,60 +22,64 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     public ManualClock Clock { get; } = new();
 
-    public virtual async Task InitializeAsync()
+    /// <summary>The started host (tests of stopping it, services the tests drive).</summary>
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public IServiceProvider Services => Host.Services;
+
+    public virtual async ValueTask InitializeAsync()
     {
         await Database.InitializeAsync();
         // Starting the host applies the schema.
-        _ = Services;
+        Host = await StartHost(Database.ConnectionString, UsesManualClock ? Clock : null, ConfigureSettings);
     }
 
-    public new virtual async Task DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
+        if (Host is not null)
+            await Host.DisposeAsync();
         await Database.DisposeAsync();
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        ConfigureHost(builder, Database.ConnectionString, UsesManualClock ? Clock : null);
-        ConfigureSettings(builder);
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>
-    /// The settings every test host shares: this database, the test signing key, and the
-    /// background loops off, since tests drive scheduled work, the outbox, projections and
-    /// webhooks step by step (a fixture or replica turns them on where it needs them). With a
-    /// clock, the host runs on it instead of the real one.
+    /// Starts an instance of the service with the settings every test host shares: this
+    /// database, the test signing key, and the background loops off, since tests drive scheduled
+    /// work, the outbox, projections and webhooks step by step (a fixture or replica turns them on
+    /// where it needs them). With a clock, the host runs on it instead of the real one.
     /// </summary>
-    public static void ConfigureHost(IWebHostBuilder builder, string connectionString, TimeProvider? clock)
-    {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
-        builder.UseSetting("Auth:SigningKey", SigningKey);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks", "Idempotency" })
-            builder.UseSetting($"{loop}:Enabled", "false");
-        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
-        // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
-        builder.UseSetting("RateLimits:PerSecond", "100000");
-        builder.UseSetting("RateLimits:Burst", "100000");
-        builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
-        if (clock is not null)
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton(clock);
-            });
-    }
+    public static Task<IAlbaHost> StartHost(string connectionString, TimeProvider? clock, Action<IWebHostBuilder>? settings = null) =>
+        AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
+            builder.UseSetting("Auth:SigningKey", SigningKey);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks", "Idempotency" })
+                builder.UseSetting($"{loop}:Enabled", "false");
+            builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+            // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
+            builder.UseSetting("RateLimits:PerSecond", "100000");
+            builder.UseSetting("RateLimits:Burst", "100000");
+            builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
+            if (clock is not null)
+                builder.ConfigureServices(services =>
+                {
+                    services.RemoveAll<TimeProvider>();
+                    services.AddSingleton(clock);
+                });
+            settings?.Invoke(builder);
+        });
 
-    /// <summary>The started host (tests of stopping it).</summary>
-    public IHost? Host { get; private set; }
+    /// <summary>Another instance of the service on this fixture's database and clock, with settings of its own.</summary>
+    public Task<IAlbaHost> StartAnother(Action<IWebHostBuilder> settings) =>
+        StartHost(Database.ConnectionString, UsesManualClock ? Clock : null, builder =>
+        {
+            ConfigureSettings(builder);
+            settings(builder);
+        });
 
-    protected override IHost CreateHost(IHostBuilder builder)
-    {
-        Host = base.CreateHost(builder);
-        return Host;
-    }
+    public HttpClient CreateClient() => Host.Server.CreateClient();
 
     /// <summary>False runs the service on the real clock (end-to-end tests with compressed policies).</summary>
     protected virtual bool UsesManualClock => true;
@@ -90,9 +92,12 @@ public class ApiFixture : WebApplicationFactory<Program>, IAsyncLifetime
             new AuthOptions { SigningKey = key ?? SigningKey },
             sub, teams, roles, (UsesManualClock ? Clock : TimeProvider.System).GetUtcNow(), lifetime ?? TimeSpan.FromDays(365));
 
-    public HttpClient As(string sub, string[] teams, params string[] roles)
+    public HttpClient As(string sub, string[] teams, params string[] roles) => As(Host, sub, teams, roles);
+
+    /// <summary>A caller of the given host (another instance of the service).</summary>
+    public HttpClient As(IAlbaHost host, string sub, string[] teams, params string[] roles)
     {
-        var client = CreateClient();
+        var client = host.Server.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(sub, teams, roles.Length == 0 ? ["member"] : roles));
         return client;
     }

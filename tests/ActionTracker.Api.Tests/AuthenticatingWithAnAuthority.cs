@@ -24,7 +24,7 @@ public sealed class OidcFixture : ApiFixture
 
     public string Authority { get; private set; } = "";
 
-    public override async Task InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -69,7 +69,7 @@ public sealed class OidcFixture : ApiFixture
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(key ?? ProviderKey) { KeyId = "provider-key-1" }, SecurityAlgorithms.RsaSha256),
         });
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         if (_provider is not null)

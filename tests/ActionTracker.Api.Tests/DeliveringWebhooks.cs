@@ -13,9 +13,9 @@ public sealed class DeliveringWebhooks(ApiFixture api) : IClassFixture<ApiFixtur
     private readonly Cast _cast = new(api);
     private WebhookReceiver _receiver = null!;
 
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.Start();
+    public async ValueTask InitializeAsync() => _receiver = await WebhookReceiver.Start();
 
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _receiver.DisposeAsync();
 
     private async Task<(Guid Id, string Secret, string Path)> Subscribe(string team, string? from = null, int? batch = null)
     {

@@ -17,7 +17,7 @@ public sealed class Escalating(ApiFixture api) : IClassFixture<ApiFixture>, IAsy
     private HttpClient _lead = null!;
     private HttpClient _owner = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _receiver = await WebhookReceiver.Start();
         // A team of its own per test, so notifications and lists do not mix.
@@ -38,7 +38,7 @@ public sealed class Escalating(ApiFixture api) : IClassFixture<ApiFixture>, IAsy
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
 
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _receiver.DisposeAsync();
 
     private async Task Tick(TimeSpan by)
     {

@@ -16,13 +16,13 @@ public class BrokerFixture : ApiFixture
 
     public const string Exchange = "action-tracker.events";
 
-    public override async Task InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         await Broker.Start();
         await base.InitializeAsync();
     }
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         await Broker.DisposeAsync();

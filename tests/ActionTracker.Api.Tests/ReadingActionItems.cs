@@ -166,10 +166,10 @@ public sealed class Authenticating(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task with_expiration_required_a_token_without_one_is_refused()
     {
-        await using var strict = api.WithWebHostBuilder(b => b.UseSetting("Auth:RequireExpiration", "true"));
-        var client = strict.CreateClient();
+        await using var strict = await api.StartAnother(b => b.UseSetting("Auth:RequireExpiration", "true"));
+        var client = strict.Server.CreateClient();
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + WithoutExpiry());
-        var expiring = strict.CreateClient();
+        var expiring = strict.Server.CreateClient();
         expiring.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + api.Token("alice", ["platform"], ["member"]));
 
         await (await client.GetAsync("/api/action-items")).AssertProblem(HttpStatusCode.Unauthorized);

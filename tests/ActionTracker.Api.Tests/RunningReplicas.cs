@@ -2,24 +2,21 @@ using System.Net;
 using System.Net.Http.Json;
 using ActionTracker.EventStore.Messaging;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ActionTracker.Api.Tests;
 
 /// <summary>A second instance of the service on the same database and clock as a fixture's.</summary>
-public sealed class Replica(ApiFixture primary, bool loops = false, bool manualClock = true, Action<IWebHostBuilder>? settings = null)
-    : WebApplicationFactory<Program>
+public static class Replica
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        ApiFixture.ConfigureHost(builder, primary.Database.ConnectionString, manualClock ? primary.Clock : null);
-        builder.UseSetting("Scheduler:Enabled", loops ? "true" : "false");
-        builder.UseSetting("Outbox:Enabled", loops ? "true" : "false");
-        settings?.Invoke(builder);
-    }
+    public static Task<IAlbaHost> Start(ApiFixture primary, bool loops = false, bool manualClock = true, Action<IWebHostBuilder>? settings = null) =>
+        ApiFixture.StartHost(primary.Database.ConnectionString, manualClock ? primary.Clock : null, builder =>
+        {
+            builder.UseSetting("Scheduler:Enabled", loops ? "true" : "false");
+            builder.UseSetting("Outbox:Enabled", loops ? "true" : "false");
+            settings?.Invoke(builder);
+        });
 }
 
 public sealed class RunningReplicas(ApiFixture api) : IClassFixture<ApiFixture>
@@ -28,7 +25,7 @@ public sealed class RunningReplicas(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task two_instances_on_one_database_take_each_ladder_step_and_send_each_notification_once()
     {
         await using var receiver = await WebhookReceiver.Start();
-        await using var second = new Replica(api);
+        await using var second = await Replica.Start(api);
         var team = "rep-" + Guid.NewGuid().ToString("N")[..8];
         var lead = api.As("lena", [team], "lead");
         Assert.True((await lead.PutAsJsonAsync($"/api/teams/{team}", new { leads = new[] { "lena" }, notifyUrl = $"{receiver.Url}/{team}" })).IsSuccessStatusCode);
@@ -87,7 +84,7 @@ public sealed class EscalatingInRealTime(CompressedPoliciesFixture api) : IClass
     public async Task with_policies_of_seconds_an_item_climbs_the_whole_ladder_once_across_two_instances()
     {
         await using var receiver = await WebhookReceiver.Start();
-        await using var second = new Replica(api, loops: true, manualClock: false, settings: CompressedPoliciesFixture.Compress);
+        await using var second = await Replica.Start(api, loops: true, manualClock: false, settings: CompressedPoliciesFixture.Compress);
         _ = second.Services; // start its background loops
         var team = "rt-" + Guid.NewGuid().ToString("N")[..8];
         var lead = api.As("lena", [team], "lead");

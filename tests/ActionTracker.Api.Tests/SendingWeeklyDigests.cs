@@ -19,9 +19,9 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
     private readonly Cast _cast = new(api);
     private WebhookReceiver _receiver = null!;
 
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.Start();
+    public async ValueTask InitializeAsync() => _receiver = await WebhookReceiver.Start();
 
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _receiver.DisposeAsync();
 
     /// <summary>Moves the clock to the next Monday at the given UTC time.</summary>
     private DateTimeOffset NextMonday(int hour, int minute = 0)
@@ -56,7 +56,7 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
     {
         NextMonday(hour: 6);
         var team = await Team("Europe/Berlin"); // 09:00 in Berlin is 08:00 UTC in winter
-        await using (var second = new Replica(api, settings: DigestsOn))
+        await using (var second = await Replica.Start(api, settings: DigestsOn))
         {
             api.Clock.Advance(TimeSpan.FromHours(1.9)); // 08:54 Berlin
             await Task.WhenAll(RunDue(api.Services), RunDue(second.Services));
@@ -65,7 +65,7 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
             api.Clock.Advance(TimeSpan.FromMinutes(10)); // 09:04 Berlin
             await Task.WhenAll(RunDue(api.Services), RunDue(second.Services), RunDue(api.Services), RunDue(second.Services));
         }
-        await using (var restarted = new Replica(api, settings: DigestsOn))
+        await using (var restarted = await Replica.Start(api, settings: DigestsOn))
         {
             api.Clock.Advance(TimeSpan.FromHours(3));
             await Task.WhenAll(RunDue(api.Services), RunDue(restarted.Services));

@@ -52,7 +52,7 @@ public sealed class StoreFixture : IAsyncLifetime
     public ServiceProvider Services { get; private set; } = null!;
     public EventStore Store => Services.GetRequiredService<EventStore>();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         await Database.InitializeAsync();
         Services = Build(Database.ConnectionString, Clock);
@@ -80,7 +80,7 @@ public sealed class StoreFixture : IAsyncLifetime
         return services.BuildServiceProvider();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
         await Database.DisposeAsync();

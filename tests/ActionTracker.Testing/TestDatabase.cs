@@ -24,7 +24,7 @@ public sealed class TestDatabase : IAsyncLifetime
                 $"{ServerVariable} is not set. Run the suite with ops/test, which starts a throwaway PostgreSQL cluster, " +
                 "or point it at a server where this user may create databases.");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         await using (var admin = new NpgsqlConnection(Server))
         {
@@ -36,7 +36,7 @@ public sealed class TestDatabase : IAsyncLifetime
         DataSource = NpgsqlDataSource.Create(ConnectionString);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();

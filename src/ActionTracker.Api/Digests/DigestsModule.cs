@@ -50,8 +50,6 @@ public static class DigestsModule
 
         digests.MapPost("/run", async Task<Ok<DigestRun>> (HttpContext http, DigestPublisher publisher, Teams.TeamDirectory teams, TimeProvider time, CancellationToken ct) =>
             {
-                if (!http.User.ToCaller().IsAdmin)
-                    throw new NotPermitted("Only admins may run the weekly digest.");
                 var now = time.Now();
                 var results = new List<DigestRunTeam>();
                 foreach (var team in await teams.WithItemsOrRegistered(ct))
@@ -61,6 +59,7 @@ public static class DigestsModule
                 }
                 return TypedResults.Ok(new DigestRun(results));
             })
+            .RequireAuthorization(Policies.Admin)
             .WithName("RunWeeklyDigest")
             .WithSummary("Build and send this week's digest of every team now (admins); a team already sent this week is skipped.")
             .ProducesProblem(StatusCodes.Status403Forbidden);

@@ -27,14 +27,7 @@ public static class EventsModule
 
     public static IEndpointRouteBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
-        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Events").RequireAuthorization()
-            .AddEndpointFilter(async (context, next) =>
-            {
-                var caller = context.HttpContext.User.ToCaller();
-                if (!caller.IsAdmin && !caller.IsService)
-                    throw new NotPermitted("Only admins and services manage webhook subscriptions.");
-                return await next(context);
-            })
+        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Events").RequireAuthorization(Policies.AdminOrService)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         subscriptions.MapPost("/", Create).WithName("Subscribe")

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActionTracker.EventStore;
 using ActionTracker.EventStore.Messaging;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -10,9 +11,9 @@ using OpenTelemetry.Trace;
 namespace ActionTracker.Api.Infrastructure;
 
 /// <summary>
-/// Traces, metrics and logs over OTLP when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
-/// OpenTelemetry.Extensions.Hosting does not restore here, so the providers are built by hand
-/// and registered as singletons: the host disposes them on shutdown, which flushes what is left.
+/// Traces, metrics and logs through OpenTelemetry's hosting integration, exported over OTLP when
+/// the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the other
+/// <c>OTEL_*</c> variables itself). Without an endpoint nothing is collected: no cost per request.
 /// </summary>
 public static class Telemetry
 {
@@ -29,25 +30,20 @@ public static class Telemetry
         builder.Services.AddHostedService<ServiceMetricsLoop>();
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             return builder;
-        var resource = ResourceBuilder.CreateDefault().AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker");
-        var tracing = Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddSource(Sources)
-            .AddOtlpExporter()
-            .Build();
-        var metrics = Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(MessagingMetrics.MeterName, ServiceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", "System.Net.Http")
-            .AddOtlpExporter()
-            .Build();
-        builder.Services.AddSingleton(tracing);
-        builder.Services.AddSingleton(metrics);
-        builder.Logging.AddOpenTelemetry(logs =>
-        {
-            logs.SetResourceBuilder(resource);
-            logs.IncludeScopes = true;
-            logs.AddOtlpExporter();
-        });
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker"))
+            .WithTracing(tracing => tracing
+                .AddSource(SourceName, StoreTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(MessagingMetrics.MeterName, ServiceMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation())
+            .WithLogging()
+            .UseOtlpExporter();
+        builder.Services.Configure<OpenTelemetryLoggerOptions>(logs => logs.IncludeScopes = true);
         return builder;
     }
 }

@@ -15,13 +15,7 @@ public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").WithTags("Operations").RequireAuthorization()
-            .AddEndpointFilter(async (context, next) =>
-            {
-                if (!context.HttpContext.User.ToCaller().IsAdmin)
-                    throw new NotPermitted("Only admins may use operator endpoints.");
-                return await next(context);
-            })
+        var admin = app.MapGroup("/api/admin").WithTags("Operations").RequireAuthorization(Policies.Admin)
             .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
         admin.MapGet("/scheduled/dead", async Task<Ok<DeadLetters>> (ScheduledWork work, int? limit, CancellationToken ct) =>
