@@ -9,6 +9,7 @@ using ActionTracker.Api.Digests;
 using ActionTracker.Api.Events;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Infrastructure.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 if (DevTokenCommand.Matches(args))
@@ -21,6 +22,7 @@ builder.Services
     .AddGracefulShutdown(builder.Configuration)
     .AddBearerAuth()
     .AddActionTrackerStore(builder.Configuration)
+    .AddMartenStore(builder.Configuration)
     .AddActionItems(builder.Configuration)
     .AddDeadlines(builder.Configuration)
     .AddTeams()

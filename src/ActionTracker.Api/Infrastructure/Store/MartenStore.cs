@@ -1,0 +1,60 @@
+using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.Digests;
+using ActionTracker.Domain.ActionItems;
+using ActionTracker.EventStore;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events;
+using Npgsql;
+using Weasel.Core;
+
+namespace ActionTracker.Api.Infrastructure.Store;
+
+/// <summary>
+/// Marten holds every action item as an event stream, folds it into the item's document inline,
+/// and runs the async projections in its daemon. Events keep the names they have on the wire
+/// (snake_case of the record) and the service's JSON settings.
+/// </summary>
+public static class MartenStore
+{
+    public static IReadOnlyList<Type> EventTypes { get; } = [.. ActionItemEvents.All, typeof(WeeklyDigestPublished)];
+
+    public static IServiceCollection AddMartenStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var daemon = configuration.GetValue("Projections:Enabled", true);
+        services.AddMarten(sp =>
+            {
+                var options = new StoreOptions();
+                options.Connection(sp.GetRequiredService<NpgsqlDataSource>());
+                options.Events.TimeProvider = sp.GetRequiredService<TimeProvider>();
+                options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                // One function call per stream; event timestamps from the service's clock.
+                options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+                options.Events.MetadataConfig.CorrelationIdEnabled = true;
+                options.Events.MetadataConfig.CausationIdEnabled = true;
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.Events.MetadataConfig.UserNameEnabled = true;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoreSetup.Configure);
+                // Stored and wire names are the records' names in snake_case (Marten's classic naming).
+                options.Events.AddEventTypes(EventTypes);
+
+                options.Projections.Add(new ActionItemProjection(), ProjectionLifecycle.Inline);
+                options.Schema.For<ActionItem>().DocumentAlias("action_item").UseNumericRevisions(true)
+                    .Duplicate(x => x.Team, notNull: true)
+                    .Duplicate(x => x.Owner, notNull: true)
+                    .Duplicate(x => x.Status, notNull: true)
+                    .Duplicate(x => x.Priority, notNull: true)
+                    .Duplicate(x => x.DueAt, notNull: true)
+                    .Duplicate(x => x.CreatedAt, notNull: true)
+                    .Duplicate(x => x.CompletedAt)
+                    .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null");
+                return options;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+        return services;
+    }
+}

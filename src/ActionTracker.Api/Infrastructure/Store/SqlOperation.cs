@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using Marten.Internal.Operations;
+using Npgsql;
+using Weasel.Core;
+using Weasel.Storage;
+
+namespace ActionTracker.Api.Infrastructure.Store;
+
+/// <summary>
+/// A statement of ours (an idempotency record, a scheduled message, a notification) that Marten
+/// sends in the same batch and transaction as a session's events. SQL uses positional parameters
+/// ($1, $2, ...), as everywhere else in the service.
+/// </summary>
+public sealed partial class SqlOperation(string sql, object?[] parameters) : Marten.Internal.Operations.IStorageOperation
+{
+    public Type DocumentType => typeof(SqlOperation);
+
+    public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, IStorageSession session)
+    {
+        var postgres = builder;
+        var at = 0;
+        foreach (Match m in Placeholder().Matches(sql))
+        {
+            postgres.Append(sql[at..m.Index]);
+            var value = parameters[int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) - 1];
+            var parameter = value switch
+            {
+                null => postgres.AppendParameter(DBNull.Value),
+                NpgsqlParameter p when p.NpgsqlDbType != NpgsqlTypes.NpgsqlDbType.Unknown => postgres.AppendParameter(p.Value ?? DBNull.Value, p.NpgsqlDbType),
+                NpgsqlParameter p => postgres.AppendParameter(p.Value ?? DBNull.Value),
+                _ => postgres.AppendParameter(value),
+            };
+            _ = parameter;
+            at = m.Index + m.Length;
+        }
+        postgres.Append(sql[at..]);
+    }
+
+    public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken token) =>
+        Task.CompletedTask;
+
+    public OperationRole Role() => OperationRole.Other;
+
+    [GeneratedRegex(@"\$(\d+)")]
+    private static partial Regex Placeholder();
+}
