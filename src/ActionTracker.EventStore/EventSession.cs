@@ -40,6 +40,9 @@ public sealed class EventSession : IAsyncDisposable, ISqlWriter
 
     public EventMetadata Metadata => _metadata;
 
+    /// <summary>The transaction of a session enlisted in someone else's (a scheduled step's), for other stores to join.</summary>
+    public NpgsqlTransaction? EnlistedTransaction => _enlisted ? _transaction : null;
+
     /// <summary>
     /// Reads a stream's state and version in one round trip, or null when it has no events.
     /// With <paramref name="exclusive"/> the session holds the stream's lock until it saves or is

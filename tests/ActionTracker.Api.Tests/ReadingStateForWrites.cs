@@ -2,15 +2,15 @@ using System.Net;
 using System.Text.Json;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
+using Marten;
 using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
 
 /// <summary>
-/// Commands read an item's state from its read model row instead of folding its events; that row
-/// must be exactly the fold, whatever happened to the item.
+/// Commands read an item's state from its document, which Marten writes inline with the events,
+/// instead of folding its events; that document must be exactly the fold, whatever happened to the item.
 /// </summary>
 public sealed class ReadingStateForWrites(ApiFixture api) : IClassFixture<ApiFixture>
 {
@@ -64,14 +64,15 @@ public sealed class ReadingStateForWrites(ApiFixture api) : IClassFixture<ApiFix
 
     private async Task AssertRowIsTheFold(Guid id)
     {
-        var events = await api.Services.GetRequiredService<EventStore.EventStore>().ReadStream(id);
+        await using var session = api.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(id);
         var folded = events.Aggregate((ActionItem?)null, (state, e) => ActionItem.Evolve(state, (IActionItemEvent)e.Data))!;
 
-        await using var read = api.Database.DataSource.CreateCommand(new ActionItemSnapshot().Sql);
+        await using var read = api.Database.DataSource.CreateCommand($"select {ActionItemRows.Columns} from {ActionItemRows.Table} where id = $1");
         read.Parameters.Add(new() { Value = id });
         await using var row = await read.ExecuteReaderAsync();
         Assert.True(await row.ReadAsync());
-        var (state, version) = new ActionItemSnapshot().Read(row);
+        var (state, version) = api.Services.GetRequiredService<ActionItemRows>().Read(row);
 
         Assert.Equal(events[^1].Version, version);
         Assert.Equal(JsonSerializer.Serialize(folded), JsonSerializer.Serialize(state));

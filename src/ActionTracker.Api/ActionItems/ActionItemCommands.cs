@@ -5,6 +5,10 @@ using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
+using ConcurrencyException = JasperFx.ConcurrencyException;
+using Marten;
+using Marten.Exceptions;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -67,12 +71,14 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
 public sealed record CommandResult<T>(int Status, T Body, string ETag, bool Replayed = false);
 
 /// <summary>
-/// Runs a command against one action item: read the stream, check If-Match, decide, append,
-/// save, all in one transaction with the idempotency record. A command without If-Match that
-/// loses a race is decided again under the stream's lock, so it always makes progress.
+/// Runs a command against one action item on Marten: fetch the item for writing, check If-Match,
+/// decide, append, save, all in one transaction with the idempotency record. A command without
+/// If-Match that loses a race is decided again under the stream's row lock, so it always makes
+/// progress; a concurrency failure is never a 500.
 /// </summary>
 public sealed class ActionItemCommands(
-    EventStore.EventStore store,
+    IDocumentStore store,
+    ItemStreams items,
     IdempotencyKeys idempotency,
     TimeProvider time,
     DueDatePolicy policy,
@@ -111,7 +117,7 @@ public sealed class ActionItemCommands(
     private static string? Outcome(Exception e) => e switch
     {
         DomainException or ResourceNotFound or VersionMismatch or IdempotencyKeyReused => "rejected",
-        ConcurrencyException => "conflict",
+        ConcurrencyException or ExistingStreamIdCollisionException => "conflict",
         _ => null,
     };
 
@@ -132,29 +138,40 @@ public sealed class ActionItemCommands(
         {
             var now = time.Now();
             var context = new DecisionContext(request.Caller, now, policy);
-            await using var session = store.OpenSession(request.Metadata);
-            AggregateStream<ActionItem> stream;
+            await using var session = store.LightweightSession();
+            session.Stamp(request.Metadata);
+            ActionItem item;
+            long version;
             if (create is not null)
             {
-                stream = session.StartStream<ActionItem>(id, ActionItemDecider.Decide(null, create, context));
+                var events = ActionItemDecider.Decide(null, create, context);
+                item = items.Start(session, id, events);
+                version = events.Count;
             }
             else
             {
-                stream = await session.FetchForWriting<ActionItem>(id, exclusive: attempt > 1, ct)
-                         ?? throw new ResourceNotFound($"No action item {id}.");
-                if (request.IfMatch is { } expected && expected != stream.Version)
-                    throw new VersionMismatch(expected, stream.Version);
-                stream.Append(ActionItemDecider.Decide(stream.State, update!, context));
+                // After a lost race the retry takes the stream's row lock first: it cannot lose again.
+                var stream = attempt > 1
+                    ? await session.Events.FetchForExclusiveWriting<ActionItem>(id, ct)
+                    : await session.Events.FetchForWriting<ActionItem>(id, ct);
+                if (stream.Aggregate is null)
+                    throw new ResourceNotFound($"No action item {id}.");
+                var current = stream.CurrentVersion ?? 0;
+                if (request.IfMatch is { } expected && expected != current)
+                    throw new VersionMismatch(expected, current);
+                var events = ActionItemDecider.Decide(stream.Aggregate, update!, context);
+                item = items.Append(session, stream, events);
+                version = current + events.Count;
             }
 
-            var body = respond(stream.State!, stream.Version, now);
-            var etag = $"\"{stream.Version}\"";
+            var body = respond(item, version, now);
+            var etag = $"\"{version}\"";
             if (request.IdempotencyKey is { } key)
-                idempotency.Record(session, request.Caller.Id, key, new StoredResponse(
+                idempotency.Record(session.Sql(), request.Caller.Id, key, new StoredResponse(
                     request.Fingerprint, successStatus, null, etag, JsonSerializer.Serialize(body, Json)));
             try
             {
-                await session.SaveChanges(ct);
+                await session.SaveChangesAsync(ct);
                 return new CommandResult<T>(successStatus, body, etag);
             }
             catch (ConcurrencyException) when (request.IfMatch is { } expected)
@@ -167,12 +184,20 @@ public sealed class ActionItemCommands(
                 metrics.Conflict(name);
                 // Lost the race: decide again against the new state, this time under the lock.
             }
-            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdempotencyKeys.Constraint })
+            catch (Exception e) when (IsIdempotencyRace(e))
             {
                 // The same key raced with itself: the other request won, return its response.
                 return await Replay<T>(request, ct) ?? throw new InvalidOperationException("Idempotency record vanished.");
             }
         }
+    }
+
+    private static bool IsIdempotencyRace(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdempotencyKeys.Constraint })
+                return true;
+        return false;
     }
 
     private async Task<CommandResult<T>?> Replay<T>(CommandRequest request, CancellationToken ct)

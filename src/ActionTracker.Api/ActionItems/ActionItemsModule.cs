@@ -23,9 +23,8 @@ public static class ActionItemsModule
             dueIn.GetValue("High", defaults.High),
             dueIn.GetValue("Medium", defaults.Medium),
             dueIn.GetValue("Low", defaults.Low)));
-        services.AddAggregate<ActionItem, ActionItemStream>();
-        services.AddInlineProjection<ActionItem, ActionItemsProjection>();
-        services.AddStateSnapshot<ActionItem, ActionItemSnapshot>();
+        services.AddSingleton<ActionItemRows>();
+        services.AddSingleton<ItemStreams>();
         services.AddMigrations<ActionTrackerSchema>();
         services.AddSingleton<IdempotencyKeys>();
         var idempotency = new IdempotencyOptions();

@@ -3,6 +3,8 @@ using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Postmortems;
+using ActionTracker.Api.Infrastructure.Store;
+using Marten;
 using Npgsql;
 
 namespace ActionTracker.Api.Demo;
@@ -14,7 +16,8 @@ namespace ActionTracker.Api.Demo;
 /// The stories and documents are made up for the demo.
 /// </summary>
 public sealed partial class DemoData(
-    EventStore.EventStore store,
+    IDocumentStore store,
+    ItemStreams items,
     NpgsqlDataSource db,
     Teams.TeamDirectory teams,
     TimeProvider time,
@@ -45,7 +48,7 @@ public sealed partial class DemoData(
     {
         var now = time.Now();
         bool seeded;
-        await using (var any = db.CreateCommand("select exists (select 1 from streams where type = 'action_item')"))
+        await using (var any = db.CreateCommand("select exists (select 1 from mt_doc_action_item)"))
             seeded = await any.ExecuteScalarAsync(ct) is true;
         if (!seeded)
         {
@@ -89,12 +92,12 @@ public sealed partial class DemoData(
         // Some work already finished, so the postmortem's progress shows something.
         foreach (var (item, _) in outcome.Created.Take(postmortem.Done))
         {
-            await using var session = store.OpenSession(metadata);
-            var stream = await session.FetchForWriting<ActionItem>(item.Id, ct: ct)
-                         ?? throw new InvalidOperationException($"Imported item {item.Id} vanished.");
-            stream.Append(ActionItemDecider.Decide(stream.State,
+            await using var session = store.LightweightSession();
+            session.Stamp(metadata);
+            var stream = await session.Events.FetchForWriting<ActionItem>(item.Id, ct);
+            items.Append(session, stream, ActionItemDecider.Decide(stream.Aggregate,
                 new ChangeStatus(ItemStatus.Done, null, "Done and verified in the last game day."), new DecisionContext(owner, now, policy)));
-            await session.SaveChanges(ct);
+            await session.SaveChangesAsync(ct);
         }
         return outcome.Created.Count;
     }
@@ -102,19 +105,21 @@ public sealed partial class DemoData(
     private async Task Write(Story story, DateTimeOffset now, CancellationToken ct)
     {
         var id = Guid.CreateVersion7(now.AddDays(-story.CreatedDaysAgo));
-        await using var session = store.OpenSession(new EventMetadata("demo-seed"));
+        await using var session = store.LightweightSession();
+        session.Stamp(new EventMetadata("demo-seed"));
         var created = now.AddDays(-story.CreatedDaysAgo);
         var creator = Caller.Create(story.Owner, [story.Team], [Caller.MemberRole]);
-        var stream = session.StartStream<ActionItem>(id, ActionItemDecider.Decide(null,
+        var events = ActionItemDecider.Decide(null,
             new CreateActionItem(id, story.Title, story.Description, story.Team, story.Owner, story.Priority, null,
                 new ItemSource("postmortem", story.PostmortemRef, story.PostmortemTitle), ["demo"]),
-            new DecisionContext(creator, created, policy)));
+            new DecisionContext(creator, created, policy)).ToList();
         foreach (var (daysAgo, command, by) in story.Later)
         {
             var caller = Caller.Create(by, [story.Team], by.EndsWith("-lead", StringComparison.Ordinal) ? [Caller.LeadRole] : [Caller.MemberRole]);
-            stream.Append(ActionItemDecider.Decide(stream.State, command, new DecisionContext(caller, now.AddDays(-daysAgo), policy)));
+            events.AddRange(ActionItemDecider.Decide(ActionItem.Fold(events), command, new DecisionContext(caller, now.AddDays(-daysAgo), policy)));
         }
-        await session.SaveChanges(ct);
+        items.Start(session, id, events);
+        await session.SaveChangesAsync(ct);
     }
 
     private static IReadOnlyList<Story> Stories(DateTimeOffset now) =>

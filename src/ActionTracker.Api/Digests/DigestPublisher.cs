@@ -2,6 +2,8 @@ using System.Text.Json;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Teams;
 using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
+using Marten;
 using ActionTracker.EventStore.Messaging;
 using ActionTracker.EventStore.Schema;
 using Microsoft.AspNetCore.Http.Json;
@@ -53,7 +55,7 @@ public sealed record CheckWeeklyDigests
 /// and sends nothing.
 /// </summary>
 public sealed partial class DigestPublisher(
-    EventStore.EventStore store,
+    IDocumentStore store,
     DigestBuilder builder,
     Outbox outbox,
     NpgsqlDataSource db,
@@ -72,18 +74,19 @@ public sealed partial class DigestPublisher(
         var previous = await Previous(team.Slug, week, ct);
         var digest = await builder.Build(team, now, previous, ct);
         var body = JsonSerializer.Serialize(digest, json.Value.SerializerOptions);
-        await using var session = store.OpenSession(new EventMetadata("digest", CausationId: $"digest:{team.Slug}:{week}"));
-        session.StartStream<WeeklyDigestPublished>(DigestStream.Id(team.Slug, week), [new WeeklyDigestPublished(team.Slug, week, now, digest)]);
-        session.Queue("insert into weekly_digests (team, week, generated_at, body) values ($1, $2, $3, $4)",
+        await using var session = store.LightweightSession();
+        session.Stamp(new EventMetadata("digest", CausationId: $"digest:{team.Slug}:{week}"));
+        session.Events.StartStream<WeeklyDigestPublished>(DigestStream.Id(team.Slug, week), new WeeklyDigestPublished(team.Slug, week, now, digest));
+        session.Sql().Add("insert into weekly_digests (team, week, generated_at, body) values ($1, $2, $3, $4)",
             team.Slug, week, now, ProjectionBatch.Jsonb(body));
         if (team.NotifyUrl is { } url)
-            outbox.Enqueue(session, NotificationKind, url, JsonSerializer.Serialize(
+            outbox.Enqueue(session.Sql(), NotificationKind, url, JsonSerializer.Serialize(
                 new { text = digest.Text, kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions));
         try
         {
-            await session.SaveChanges(ct);
+            await session.SaveChangesAsync(ct);
         }
-        catch (ConcurrencyException)
+        catch (Marten.Exceptions.ExistingStreamIdCollisionException)
         {
             return (false, week); // another replica published it a moment ago
         }

@@ -20,7 +20,6 @@ public static class DigestsModule
         configuration.GetSection("Digest").Bind(options);
         services.AddSingleton(options);
         services.AddMigrations<DigestSchema>();
-        services.AddAggregate<WeeklyDigestPublished, DigestStream>();
         services.AddSingleton<DigestBuilder>();
         services.AddSingleton<DigestPublisher>();
         services.AddScheduledHandler<CheckWeeklyDigests, CheckWeeklyDigestsHandler>();

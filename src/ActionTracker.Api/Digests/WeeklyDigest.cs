@@ -31,18 +31,14 @@ public sealed record DigestTrend(int OverdueNow, int OverdueLastWeek);
 /// <summary>The fact that a team's digest for a week was built and sent; its stream exists once per (team, week).</summary>
 public sealed record WeeklyDigestPublished(string Team, string Week, DateTimeOffset GeneratedAt, TeamDigest Digest);
 
-public sealed class DigestStream : IAggregateDefinition<WeeklyDigestPublished>
+public static class DigestStream
 {
-    public string StreamType => "weekly_digest";
-
-    public WeeklyDigestPublished Evolve(WeeklyDigestPublished? state, object @event) => (WeeklyDigestPublished)@event;
-
     /// <summary>One stream per team and week: publishing twice is a conflict, so it happens once.</summary>
     public static Guid Id(string team, string week) => StreamIds.FromName($"weekly-digest/{team}/{week}");
 }
 
 /// <summary>Builds a team's digest from the action items read model and the week's due-date changes.</summary>
-public sealed class DigestBuilder(NpgsqlDataSource db)
+public sealed class DigestBuilder(NpgsqlDataSource db, ActionItems.ActionItemRows rows)
 {
     private const int MaxListed = 50;
 
@@ -62,7 +58,8 @@ public sealed class DigestBuilder(NpgsqlDataSource db)
         var lastWeek = start.AddDays(-7);
 
         await using var batch = db.CreateBatch();
-        var columns = ActionItemsProjection.SelectColumns;
+        var columns = ActionItemRows.Columns;
+        const string table = ActionItemRows.Table;
         void Add(string sql, params object[] values)
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -70,22 +67,22 @@ public sealed class DigestBuilder(NpgsqlDataSource db)
                 command.Parameters.Add(new NpgsqlParameter { Value = v });
             batch.BatchCommands.Add(command);
         }
-        const string open = "status in ('open', 'in_progress', 'blocked')";
-        Add($"select {columns} from action_items where team = $1 and {open} and due_at <= $2 order by due_at, listed", team.Slug, now);
-        Add($"select {columns} from action_items where team = $1 and {open} and due_at > $2 and due_at < $3 order by due_at, listed", team.Slug, now, end);
-        Add($"select {columns} from action_items where team = $1 and status = 'done' and completed_at >= $2 and completed_at < $3 order by completed_at, listed",
+        var open = $"status in {ActionItemRows.OpenStatuses}";
+        Add($"select {columns} from {table} where team = $1 and {open} and due_at <= $2 order by due_at, created_at, id", team.Slug, now);
+        Add($"select {columns} from {table} where team = $1 and {open} and due_at > $2 and due_at < $3 order by due_at, created_at, id", team.Slug, now, end);
+        Add($"select {columns} from {table} where team = $1 and status = '{ItemStatus.Done}' and completed_at >= $2 and completed_at < $3 order by completed_at, created_at, id",
             team.Slug, lastWeek, start);
         // Postponed: a due date moved later during last week (the item's current state is shown).
         Add($"""
-             select {columns} from action_items where team = $1 and id in (
-                 select stream_id from events
-                  where type = 'action_item_due_date_changed' and occurred_at >= $2 and occurred_at < $3
+             select {columns} from {table} where team = $1 and id in (
+                 select stream_id from mt_events
+                  where type = 'action_item_due_date_changed' and timestamp >= $2 and timestamp < $3
                     and (data->>'dueAt')::timestamptz > (data->>'previousDueAt')::timestamptz)
-             order by listed
+             order by created_at, id
              """, team.Slug, lastWeek, start);
         // Overdue a week ago, for the trend when there is no earlier digest to compare with.
         Add($"""
-             select count(*)::int from action_items where team = $1 and due_at <= $2 and created_at <= $2
+             select count(*)::int from {table} where team = $1 and due_at <= $2 and created_at <= $2
                 and (completed_at is null or completed_at > $2)
              """, team.Slug, now.AddDays(-7));
 
@@ -98,7 +95,7 @@ public sealed class DigestBuilder(NpgsqlDataSource db)
                 var items = new List<DigestItem>();
                 while (await reader.ReadAsync(ct))
                 {
-                    var (item, _, _) = ActionItemsProjection.Read(reader);
+                    var (item, _) = rows.Read(reader);
                     items.Add(new DigestItem(item.Id, item.Title, item.Owner, item.Priority.Name(), item.Status.Name(), item.DueAt, item.EscalationLevel, item.CompletedAt));
                 }
                 lists.Add(items);

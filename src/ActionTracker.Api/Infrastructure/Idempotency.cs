@@ -36,8 +36,8 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource, TimeProvider ti
             reader.GetString(4));
     }
 
-    public void Record(EventSession session, string caller, string key, StoredResponse response) =>
-        session.Queue(
+    public void Record(ISqlWriter writer, string caller, string key, StoredResponse response) =>
+        writer.Add(
             "insert into idempotency_keys (caller, key, fingerprint, status, location, etag, body, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
             caller, key, response.Fingerprint, response.Status, response.Location, response.ETag,
             ProjectionBatch.Jsonb(response.Body), time.GetUtcNow());

@@ -26,7 +26,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             VersionMismatch e => Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", e.Message),
             IdempotencyKeyReused e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message),
             UnsupportedContentType e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
-            ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent update",
+            ConcurrencyException or JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
+                => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
             BadHttpRequestException e => BadRequest(e),
             // Text the database cannot hold (U+0000 in a body or query value the domain does

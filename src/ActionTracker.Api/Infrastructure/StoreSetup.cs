@@ -64,10 +64,17 @@ public static class StoreSetup
     }
 }
 
-/// <summary>Applies the schema before the service takes requests; replicas serialize on a lock.</summary>
-public sealed class SchemaMigration(SchemaMigrator migrator) : IHostedService
+/// <summary>
+/// Applies the schema before the service takes requests: Marten's tables first, then ours, some
+/// of which index Marten's (replicas serialize on a lock).
+/// </summary>
+public sealed class SchemaMigration(Marten.IDocumentStore store, SchemaMigrator migrator) : IHostedService
 {
-    public Task StartAsync(CancellationToken ct) => migrator.Migrate(ct);
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await migrator.Migrate(ct);
+    }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

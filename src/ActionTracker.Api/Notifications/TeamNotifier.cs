@@ -81,7 +81,7 @@ public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<Js
 }
 
 /// <summary>Posts team notifications as JSON, with a timeout, to public addresses only (unless allowed).</summary>
-public sealed partial class TeamNotificationTransport(IHttpClientFactory clients, Npgsql.NpgsqlDataSource db, ILogger<TeamNotificationTransport> logger)
+public sealed partial class TeamNotificationTransport(IHttpClientFactory clients, Marten.IDocumentStore store, ILogger<TeamNotificationTransport> logger)
     : IOutboxTransport
 {
     public const string ClientName = "notifications";
@@ -113,18 +113,16 @@ public sealed partial class TeamNotificationTransport(IHttpClientFactory clients
         if (root.TryGetProperty("kind", out var kind) is false || kind.GetString() is not ("due_soon" or "overdue" or "escalated")
             || !root.TryGetProperty("item", out var item) || !root.TryGetProperty("level", out var level))
             return null;
-        await using var command = db.CreateCommand("select status, team, due_at, escalation_level from action_items where id = $1");
-        command.Parameters.Add(new() { Value = item.GetProperty("id").GetGuid() });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<ActionItem>(item.GetProperty("id").GetGuid(), ct) is not { } current)
             return "the item is gone";
-        if (reader.GetString(0) is "done" or "wont_do")
+        if (current.IsTerminal)
             return "the item was closed";
-        if (reader.GetString(1) != item.GetProperty("team").GetString())
+        if (current.Team != item.GetProperty("team").GetString())
             return "the item moved to another team";
-        if (reader.GetFieldValue<DateTimeOffset>(2) != item.GetProperty("dueAt").GetDateTimeOffset())
+        if (current.DueAt != item.GetProperty("dueAt").GetDateTimeOffset())
             return "the item has a new due date";
-        if (reader.GetInt32(3) < level.GetInt32())
+        if (current.EscalationLevel < level.GetInt32())
             return "the item went back down the ladder";
         return null;
     }

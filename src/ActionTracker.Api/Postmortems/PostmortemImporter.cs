@@ -5,6 +5,8 @@ using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
+using Marten;
 using Npgsql;
 
 namespace ActionTracker.Api.Postmortems;
@@ -28,7 +30,8 @@ public sealed record ImportOutcome(
 /// </para>
 /// </summary>
 public sealed partial class PostmortemImporter(
-    EventStore.EventStore store,
+    IDocumentStore store,
+    ItemStreams items,
     NpgsqlDataSource db,
     TimeProvider time,
     DueDatePolicy policy,
@@ -80,24 +83,25 @@ public sealed partial class PostmortemImporter(
             var title = storedTitle ?? import.Title;
             var source = new ItemSource(PostmortemStore.SourceKind, import.Ref, title);
             var context = new DecisionContext(caller, now, policy);
-            await using var session = store.OpenSession(metadata);
+            await using var session = store.LightweightSession();
+            session.Stamp(metadata);
             var created = new List<(ActionItem, long)>(fresh.Count);
             foreach (var (action, id) in fresh)
             {
-                var stream = session.StartStream<ActionItem>(id, ActionItemDecider.Decide(null,
+                var events = ActionItemDecider.Decide(null,
                     new CreateActionItem(id, action.Title, action.Description, import.Team, import.Owner, import.Priority, null, source,
                         action.Checked ? [CheckedLabel] : null),
-                    context));
-                created.Add((stream.State!, stream.Version));
+                    context);
+                created.Add((items.Start(session, id, events), events.Count));
             }
-            session.Queue(
+            session.Sql().Add(
                 """
                 insert into postmortems (ref, title, team, incident_at, imported_at, imported_by, updated_at)
                 values ($1, $2, $3, $4, $5, $6, $5)
                 on conflict (ref) do update set updated_at = excluded.updated_at
                 """,
                 import.Ref, title, import.Team, import.IncidentAt, now, caller.Id);
-            session.Queue(
+            session.Sql().Add(
                 """
                 insert into postmortem_actions (item_id, ref, line, fingerprint)
                 select u.id, $1, u.line, u.fingerprint from unnest($2::uuid[], $3::int[], $4::text[]) as u(id, line, fingerprint)
@@ -106,11 +110,11 @@ public sealed partial class PostmortemImporter(
                 fresh.Select(f => f.Action.Fingerprint).ToArray());
             try
             {
-                await session.SaveChanges(ct);
+                await session.SaveChangesAsync(ct);
                 LogImported(import.Ref, created.Count, skipped.Count);
                 return new ImportOutcome(import.Ref, title, created, skipped, now);
             }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            catch (Marten.Exceptions.ExistingStreamIdCollisionException) when (attempt < MaxAttempts)
             {
                 // Another import of this postmortem started one of these items first. Nothing of
                 // this attempt was written; look again at what exists now.
@@ -141,7 +145,7 @@ public sealed partial class PostmortemImporter(
     {
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select title from postmortems where ref = $1") { Parameters = { new() { Value = reference } } });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("select id from streams where id = any($1)") { Parameters = { new() { Value = ids } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select id from mt_streams where id = any($1)") { Parameters = { new() { Value = ids } } });
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var title = await reader.ReadAsync(ct) ? reader.GetString(0) : null;
         await reader.NextResultAsync(ct);

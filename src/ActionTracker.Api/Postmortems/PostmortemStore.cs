@@ -57,7 +57,7 @@ public sealed record Progress(int Done, int WontDo, int Total, string Text)
 }
 
 /// <summary>Reads postmortems and their items (the items of a postmortem are those whose source names it).</summary>
-public sealed class PostmortemStore(NpgsqlDataSource db)
+public sealed class PostmortemStore(NpgsqlDataSource db, ActionItems.ActionItemRows rows)
 {
     public const string SourceKind = "postmortem";
 
@@ -67,11 +67,11 @@ public sealed class PostmortemStore(NpgsqlDataSource db)
                c.done, c.wont_do, c.total
           from postmortems p
           cross join lateral (
-              select count(*) filter (where a.status = 'done')::int as done,
-                     count(*) filter (where a.status = 'wont_do')::int as wont_do,
+              select count(*) filter (where a.status = 'Done')::int as done,
+                     count(*) filter (where a.status = 'WontDo')::int as wont_do,
                      count(*)::int as total
-                from action_items a
-               where a.source_ref = p.ref and a.source_kind = 'postmortem') c
+                from mt_doc_action_item a
+               where a.sourceref = p.ref and a.data->'source'->>'kind' = 'postmortem') c
         """;
 
     public async Task<Postmortem?> Find(string reference, CancellationToken ct)
@@ -105,16 +105,16 @@ public sealed class PostmortemStore(NpgsqlDataSource db)
     {
         await using var command = db.CreateCommand(
             $"""
-            select {ActionItemsProjection.SelectColumns} from action_items a
-             where a.source_ref = $1 and a.source_kind = 'postmortem'
-             order by a.created_at, (select pa.line from postmortem_actions pa where pa.item_id = a.id) nulls last, a.listed
+            select {ActionItemRows.Columns} from {ActionItemRows.Table} a
+             where a.sourceref = $1 and a.data->'source'->>'kind' = 'postmortem'
+             order by a.created_at, (select pa.line from postmortem_actions pa where pa.item_id = a.id) nulls last, a.id
             """);
         command.Parameters.Add(new() { Value = reference });
         var items = new List<(Domain.ActionItems.ActionItem, long)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var (item, version, _) = ActionItemsProjection.Read(reader);
+            var (item, version) = rows.Read(reader);
             items.Add((item, version));
         }
         return items;

@@ -25,7 +25,7 @@ public sealed class TeamsSchema : IMigrationSource
 {
     public IEnumerable<Migration> Migrations { get; } =
     [
-        new(ActionItems.ActionTrackerSchema.Module, 2, "teams directory",
+        new(Infrastructure.ActionTrackerSchema.Module, 2, "teams directory",
             """
             create table teams (
                 slug text primary key,
@@ -37,16 +37,10 @@ public sealed class TeamsSchema : IMigrationSource
                 updated_at timestamptz not null,
                 version bigint not null);
             """),
-        new(ActionItems.ActionTrackerSchema.Module, 8, "when teams were registered",
+        new(Infrastructure.ActionTrackerSchema.Module, 8, "when teams were registered",
             """
             -- Null for teams registered before this column: they count as always known.
             alter table teams add column created_at timestamptz;
-            """),
-        new(ActionItems.ActionTrackerSchema.Module, 9, "when a team was first named",
-            """
-            -- When a team nobody registered first appeared (an item created in it or moved to it).
-            create index events_team_first_seen on events ((data->>'team'), occurred_at)
-                where type in ('action_item_created', 'action_item_assigned');
             """),
     ];
 }
@@ -109,13 +103,13 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
         await using var command = db.CreateCommand(
             """
             with recursive seen as (
-                (select team from action_items order by team limit 1)
+                (select team from mt_doc_action_item order by team limit 1)
                 union all
-                select (select a.team from action_items a where a.team > seen.team order by a.team limit 1)
+                select (select a.team from mt_doc_action_item a where a.team > seen.team order by a.team limit 1)
                   from seen where seen.team is not null)
             select seen.team,
                    -- First seen: the first item created in the team or moved into it.
-                   (select min(e.occurred_at) from events e
+                   (select min(e.timestamp) from mt_events e
                      where e.type in ('action_item_created', 'action_item_assigned') and e.data->>'team' = seen.team)
               from seen
              where seen.team is not null and not exists (select 1 from teams t where t.slug = seen.team)

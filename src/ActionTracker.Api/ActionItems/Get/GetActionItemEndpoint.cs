@@ -13,14 +13,14 @@ public static class GetActionItemEndpoint
     }
 
     private static async Task<Ok<ActionItemResponse>> Handle(
-        Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        Guid id, HttpContext http, NpgsqlDataSource db, ActionItemRows rows, TimeProvider time, CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"select {ActionItemsProjection.SelectColumns} from action_items where id = $1");
+        await using var command = db.CreateCommand($"select {ActionItemRows.Columns} from {ActionItemRows.Table} where id = $1");
         command.Parameters.Add(new() { Value = id });
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             throw new ResourceNotFound($"No action item {id}.");
-        var (item, version, _) = ActionItemsProjection.Read(reader);
+        var (item, version) = rows.Read(reader);
         var response = ActionItemResponse.From(item, version, time.GetUtcNow());
         http.Response.Headers.ETag = response.ETag;
         return TypedResults.Ok(response);

@@ -1,4 +1,5 @@
 using ActionTracker.Api.Infrastructure;
+using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionTracker.Api.ActionItems.History;
@@ -17,12 +18,12 @@ public static class GetHistoryEndpoint
         return items;
     }
 
-    private static async Task<Ok<HistoryResponse>> Handle(Guid id, EventStore.EventStore store, CancellationToken ct)
+    private static async Task<Ok<HistoryResponse>> Handle(Guid id, IQuerySession session, CancellationToken ct)
     {
-        var events = await store.ReadStream(id, ct);
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
         if (events.Count == 0)
             throw new ResourceNotFound($"No action item {id}.");
         return TypedResults.Ok(new HistoryResponse(
-            events.Select(e => new HistoryEntry(e.Type, e.Version, e.OccurredAt, e.Metadata.Actor, e.Data)).ToList()));
+            events.Select(e => new HistoryEntry(e.EventTypeName, e.Version, e.Timestamp, e.UserName ?? "unknown", e.Data)).ToList()));
     }
 }

@@ -21,6 +21,7 @@ public static class ListActionItemsEndpoint
 
     private static async Task<Ok<ActionItemPage>> Handle(
         NpgsqlDataSource db,
+        ActionItemRows rows,
         TimeProvider time,
         [FromQuery] string? team,
         [FromQuery] string? owner,
@@ -41,10 +42,10 @@ public static class ListActionItemsEndpoint
             errors["status"] = [$"The status is one of {string.Join(", ", Wire.Statuses)}."];
         if (priority is not null && !Wire.TryParsePriority(priority, out _))
             errors["priority"] = [$"The priority is one of {string.Join(", ", Wire.Priorities)}."];
-        long? after = null;
+        ListCursor? after = null;
         if (cursor is not null)
         {
-            if (long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            if (ListCursor.TryParse(cursor, out var parsed))
                 after = parsed;
             else
                 errors["cursor"] = ["Use the nextCursor of a previous page."];
@@ -53,7 +54,7 @@ public static class ListActionItemsEndpoint
             throw new InvalidRequest(errors);
 
         var now = time.GetUtcNow();
-        var sql = new StringBuilder($"select {ActionItemsProjection.SelectColumns} from action_items where true");
+        var sql = new StringBuilder($"select {ActionItemRows.Columns}, created_at, id from {ActionItemRows.Table} where true");
         var parameters = new List<object>();
         void Filter(string clause, object value)
         {
@@ -62,20 +63,25 @@ public static class ListActionItemsEndpoint
         }
         if (team is not null) Filter("team = $?", team);
         if (owner is not null) Filter("owner = $?", owner);
-        if (statuses.Length > 0) Filter("status = any($?)", statuses);
-        if (priority is not null) Filter("priority = $?", priority);
-        if (source is not null) Filter("source_ref = $?", source);
-        if (overdue is true) Filter("status in ('open', 'in_progress', 'blocked') and due_at <= $?", now);
-        if (overdue is false) Filter("not (status in ('open', 'in_progress', 'blocked') and due_at <= $?)", now);
-        if (after is not null) Filter("listed > $?", after.Value);
+        if (statuses.Length > 0) Filter("status = any($?)", statuses.Select(s => { Wire.TryParseStatus(s, out var parsed); return parsed.ToString(); }).ToArray());
+        if (priority is not null) Filter("priority = $?", Wire.OptionalPriority(priority, errors).ToString()!);
+        if (source is not null) Filter("sourceref = $?", source);
+        if (overdue is true) Filter($"status in {ActionItemRows.OpenStatuses} and due_at <= $?", now);
+        if (overdue is false) Filter($"not (status in {ActionItemRows.OpenStatuses} and due_at <= $?)", now);
+        if (after is { } from)
+        {
+            parameters.Add(from.CreatedAt);
+            parameters.Add(from.Id);
+            sql.Append($" and (created_at, id) > (${parameters.Count - 1}, ${parameters.Count})");
+        }
         parameters.Add(take + 1);
-        sql.Append($" order by listed limit ${parameters.Count}");
+        sql.Append($" order by created_at, id limit ${parameters.Count}");
 
         await using var command = db.CreateCommand(sql.ToString());
         foreach (var value in parameters)
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         var page = new List<ActionItemResponse>(take);
-        long last = 0;
+        ListCursor? last = null;
         var more = false;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -85,12 +91,12 @@ public static class ListActionItemsEndpoint
                 more = true;
                 break;
             }
-            var (item, version, listed) = ActionItemsProjection.Read(reader);
+            var (item, version) = rows.Read(reader);
             page.Add(ActionItemResponse.From(item, version, now));
-            last = listed;
+            last = new ListCursor(reader.GetFieldValue<DateTimeOffset>(2), reader.GetGuid(3));
         }
 
-        var next = more ? last.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        var next = more ? last!.ToString() : null;
         return TypedResults.Ok(new ActionItemPage(page, next));
     }
 }

@@ -26,7 +26,6 @@ public static class RemindersModule
         configuration.GetSection("Outbox").Bind(outbox);
         services.AddMessaging(scheduler, outbox);
         services.AddScheduledHandler<CheckItemDeadlines, CheckItemDeadlinesHandler>();
-        services.AddInlineProjection<ActionItem, DeadlineSchedule>();
 
         var guard = new AddressGuard(configuration.GetValue("Webhooks:AllowPrivateNetworks", false));
         services.AddSingleton(guard);

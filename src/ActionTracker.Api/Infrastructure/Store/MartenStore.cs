@@ -33,6 +33,9 @@ public static class MartenStore
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 // One function call per stream; event timestamps from the service's clock.
                 options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+                // Marten owns its tables and drops indexes it did not declare: the digest's lookups of
+                // one event type (due-date changes, team changes) go through this one.
+                options.Events.EnableEventTypeIndex = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.HeadersEnabled = true;
@@ -42,7 +45,7 @@ public static class MartenStore
                 options.Events.AddEventTypes(EventTypes);
 
                 options.Projections.Add(new ActionItemProjection(), ProjectionLifecycle.Inline);
-                options.Schema.For<ActionItem>().DocumentAlias("action_item").UseNumericRevisions(true)
+                options.Schema.For<ActionItem>().DocumentAlias("action_item")
                     .Duplicate(x => x.Team, notNull: true)
                     .Duplicate(x => x.Owner, notNull: true)
                     .Duplicate(x => x.Status, notNull: true)
@@ -53,8 +56,7 @@ public static class MartenStore
                     .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null");
                 return options;
             })
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .UseLightweightSessions();
         return services;
     }
 }

@@ -11,9 +11,10 @@ namespace ActionTracker.Api.Infrastructure.Store;
 /// sends in the same batch and transaction as a session's events. SQL uses positional parameters
 /// ($1, $2, ...), as everywhere else in the service.
 /// </summary>
-public sealed partial class SqlOperation(string sql, object?[] parameters) : Marten.Internal.Operations.IStorageOperation
+public sealed partial class SqlOperation(string sql, object?[] parameters) : Marten.Internal.Operations.IStorageOperation, NoDataReturnedCall
 {
-    public Type DocumentType => typeof(SqlOperation);
+    // What Marten's own raw SQL operations report: not a document type, so no document storage is looked up.
+    public Type DocumentType => typeof(Marten.Storage.StorageFeatures);
 
     public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, IStorageSession session)
     {
@@ -40,6 +41,8 @@ public sealed partial class SqlOperation(string sql, object?[] parameters) : Mar
         Task.CompletedTask;
 
     public OperationRole Role() => OperationRole.Other;
+
+    // NoDataReturnedCall: the statement returns no rows, so Marten reads no result set for it.
 
     [GeneratedRegex(@"\$(\d+)")]
     private static partial Regex Placeholder();
