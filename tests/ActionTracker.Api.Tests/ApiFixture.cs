@@ -128,9 +128,10 @@ public class ApiFixture : IAsyncLifetime
         }
     }
 
-    public Task<long> EventCount() => Database.Scalar<long>("select count(*) from events");
+    /// <summary>Events stored; Marten's tombstones (markers of a failed append) are not events of ours.</summary>
+    public Task<long> EventCount() => Database.Scalar<long>("select count(*) from mt_events where type <> 'tombstone'");
 
-    public Task<long> ItemCount() => Database.Scalar<long>("select count(*) from action_items");
+    public Task<long> ItemCount() => Database.Scalar<long>("select count(*) from mt_doc_action_item");
 }
 
 /// <summary>The cast of the scenarios: who they are and what they may do.</summary>

@@ -50,17 +50,17 @@ public sealed class TimingOutRequests(ShortTimeoutFixture api) : IClassFixture<S
     {
         var alice = api.As("alice", ["platform"], "member");
         var id = await alice.CreateItem();
-        // Another session holds the item's stream lock, so the status change waits in PostgreSQL.
+        // Another session holds the item's stream row, so the status change waits in PostgreSQL.
         await using var blocker = new NpgsqlConnection(api.Database.ConnectionString);
         await blocker.OpenAsync();
-        await using (var hold = new NpgsqlCommand("select pg_advisory_lock(stream_lock_key($1))", blocker) { Parameters = { new() { Value = id } } })
-            await hold.ExecuteNonQueryAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("select version from mt_streams where id = $1 for update", blocker, hold) { Parameters = { new() { Value = id } } })
+            await lockRow.ExecuteNonQueryAsync();
 
         var response = await alice.Post($"/api/action-items/{id}/status", new { status = "done" });
 
         await response.AssertProblem(HttpStatusCode.GatewayTimeout);
-        await using (var release = new NpgsqlCommand("select pg_advisory_unlock_all()", blocker))
-            await release.ExecuteNonQueryAsync();
+        await hold.RollbackAsync();
         var item = await alice.Item(id);
         Assert.Equal("open", item.Str("status"));
         var retried = await alice.Post($"/api/action-items/{id}/status", new { status = "done" });

@@ -19,22 +19,22 @@ public sealed class StoppingGracefully(DrainingFixture api) : IClassFixture<Drai
         var alice = api.As("alice", ["platform"], "member");
         var id = await alice.CreateItem();
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/health/ready")).StatusCode);
-        // A write in flight: it waits on the item's stream lock, held here.
+        // A write in flight: it waits on the item's stream row, locked here.
         await using var blocker = new NpgsqlConnection(api.Database.ConnectionString);
         await blocker.OpenAsync();
-        await using (var hold = new NpgsqlCommand("select pg_advisory_lock(stream_lock_key($1))", blocker) { Parameters = { new() { Value = id } } })
-            await hold.ExecuteNonQueryAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("select version from mt_streams where id = $1 for update", blocker, hold) { Parameters = { new() { Value = id } } })
+            await lockRow.ExecuteNonQueryAsync();
         var inFlight = alice.Post($"/api/action-items/{id}/status", new { status = "in_progress" });
 
         var stopping = api.Host!.StopAsync();
         var ready = await alice.GetAsync("/health/ready");
-        await using (var release = new NpgsqlCommand("select pg_advisory_unlock_all()", blocker))
-            await release.ExecuteNonQueryAsync();
+        await hold.RollbackAsync();
         var write = await inFlight;
         await stopping;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Equal(HttpStatusCode.OK, write.StatusCode);
-        Assert.Equal(2L, await api.Database.Scalar<long>("select version from streams where id = $1", id));
+        Assert.Equal(2L, await api.Database.Scalar<long>("select version from mt_streams where id = $1", id));
     }
 }

@@ -33,7 +33,7 @@ public sealed class ImportingPostmortems(ApiFixture api) : IClassFixture<ApiFixt
     private readonly Cast _cast = new(api);
 
     private Task<long> ItemsOf(string reference) =>
-        api.Database.Scalar<long>("select count(*) from action_items where source_ref = $1", reference);
+        api.Database.Scalar<long>("select count(*) from mt_doc_action_item where sourceref = $1", reference);
 
     [Fact]
     public async Task each_action_of_the_document_becomes_an_open_item_linked_to_the_postmortem()

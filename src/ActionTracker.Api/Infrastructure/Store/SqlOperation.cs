@@ -24,14 +24,20 @@ public sealed partial class SqlOperation(string sql, object?[] parameters) : Mar
         {
             postgres.Append(sql[at..m.Index]);
             var value = parameters[int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) - 1];
-            var parameter = value switch
+            // A null goes into the text as NULL, whose type PostgreSQL takes from the statement:
+            // Npgsql refuses an untyped null parameter in Marten's batches.
+            if (value is null or DBNull or NpgsqlParameter { Value: null or DBNull })
             {
-                null => postgres.AppendParameter(DBNull.Value),
-                NpgsqlParameter p when p.NpgsqlDbType != NpgsqlTypes.NpgsqlDbType.Unknown => postgres.AppendParameter(p.Value ?? DBNull.Value, p.NpgsqlDbType),
-                NpgsqlParameter p => postgres.AppendParameter(p.Value ?? DBNull.Value),
+                postgres.Append("NULL");
+                at = m.Index + m.Length;
+                continue;
+            }
+            _ = value switch
+            {
+                NpgsqlParameter p when p.NpgsqlDbType != NpgsqlTypes.NpgsqlDbType.Unknown => postgres.AppendParameter(p.Value!, p.NpgsqlDbType),
+                NpgsqlParameter p => postgres.AppendParameter(p.Value!),
                 _ => postgres.AppendParameter(value),
             };
-            _ = parameter;
             at = m.Index + m.Length;
         }
         postgres.Append(sql[at..]);
