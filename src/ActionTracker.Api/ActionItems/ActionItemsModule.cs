@@ -24,6 +24,7 @@ public static class ActionItemsModule
             dueIn.GetValue("Medium", defaults.Medium),
             dueIn.GetValue("Low", defaults.Low)));
         services.AddSingleton<ActionItemRows>();
+        services.AddSingleton<Create.ItemIds>();
         services.AddSingleton<ItemStreams>();
         services.AddMigrations<ActionTrackerSchema>();
         services.AddSingleton<IdempotencyKeys>();

@@ -27,9 +27,9 @@ public static class CreateActionItemEndpoint
     }
 
     private static async Task<Created<ActionItemResponse>> Handle(
-        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, TimeProvider time, CancellationToken ct)
+        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, ItemIds ids, CancellationToken ct)
     {
-        var command = ToCommand(body, Guid.CreateVersion7(time.GetUtcNow()));
+        var command = ToCommand(body, ids.Next());
         var request = CommandRequest.From(http, "create", body);
         var result = await commands.Create(command, request, ActionItemResponse.From, ct);
         http.Response.Headers.ETag = result.ETag;

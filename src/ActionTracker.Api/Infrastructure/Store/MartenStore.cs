@@ -36,6 +36,9 @@ public static class MartenStore
                 // Marten owns its tables and drops indexes it did not declare: the digest's lookups of
                 // one event type (due-date changes, team changes) go through this one.
                 options.Events.EnableEventTypeIndex = true;
+                // A writer that loses a race fails on the stream's version before it takes a
+                // sequence number: no gap in the log, which readers would otherwise wait out.
+                options.Events.UseExclusiveLockOnConcurrentAppends = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.HeadersEnabled = true;
