@@ -60,6 +60,10 @@ public static class MartenStore
                 return options;
             })
             .UseLightweightSessions();
+        // Marten logs every failed batch as an error, including the version conflicts that
+        // commands expect and retry (a hot item under concurrent writers makes many). Failures
+        // that matter reach the caller as exceptions and are logged where they are handled.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Marten.IDocumentStore", LogLevel.None));
         return services;
     }
 }
