@@ -1,5 +1,6 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Digests;
+using ActionTracker.Api.Reports;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
 using JasperFx;
@@ -51,10 +52,12 @@ public static class MartenStore
                     .Duplicate(x => x.CreatedAt, notNull: true)
                     .Duplicate(x => x.CompletedAt)
                     .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null");
+                options.AddReportProjections(configuration);
                 return options;
             })
             .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(daemon ? DaemonMode.HotCold : DaemonMode.Disabled);
         return services;
     }
 }
