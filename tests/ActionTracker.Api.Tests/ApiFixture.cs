@@ -2,9 +2,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Operations;
 using ActionTracker.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Alba;
+using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -45,8 +48,10 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>
     /// Starts an instance of the service with the settings every test host shares: this
     /// database, the test signing key, and the background loops off, since tests drive scheduled
-    /// work, the outbox, projections and webhooks step by step (a fixture or replica turns them on
-    /// where it needs them). With a clock, the host runs on it instead of the real one.
+    /// work, the outbox and webhooks step by step (a fixture or replica turns them on where it
+    /// needs them). Marten's async daemon stays on: it keeps the high-water mark that the event
+    /// feed reads, and the projections (<see cref="CatchUpProjections"/> waits for them). With a
+    /// clock, the host runs on it instead of the real one.
     /// </summary>
     public static Task<IAlbaHost> StartHost(string connectionString, TimeProvider? clock, Action<IWebHostBuilder>? settings = null) =>
         AlbaHost.For<Program>(builder =>
@@ -55,7 +60,7 @@ public class ApiFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
             builder.UseSetting("Auth:SigningKey", SigningKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            foreach (var loop in new[] { "Scheduler", "Outbox", "Projections", "Digest", "Webhooks", "Idempotency" })
+            foreach (var loop in new[] { "Scheduler", "Outbox", "Digest", "Webhooks", "Idempotency" })
                 builder.UseSetting($"{loop}:Enabled", "false");
             builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
             // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
@@ -103,29 +108,23 @@ public class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Runs every async projection until it has read every event written so far, as the daemon
-    /// would. Transactions of other tests in the cluster can hold the horizon back for a moment,
-    /// so this waits for it (bounded).
+    /// Waits until Marten's daemon has done the projection rebuilds asked for and brought every
+    /// async projection up to the last event written so far. Transactions of other tests in the
+    /// cluster can hold the high-water mark back for a moment, so this waits (bounded) rather
+    /// than checks once.
     /// </summary>
     public async Task CatchUpProjections()
     {
-        var daemon = Services.GetRequiredService<ActionTracker.EventStore.Projections.ProjectionDaemon>();
-        var last = await Database.Scalar<long>("select coalesce(max(seq), 0) from events");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        foreach (var name in daemon.Names)
-        {
-            await using var runner = daemon.CreateRunner(name);
-            Assert.True(await runner.TryLead(timeout.Token), $"another runner holds projection {name}");
-            while (true)
-            {
-                await runner.CatchUp(timeout.Token);
-                ActionTracker.EventStore.Position.TryParse((await runner.Status(timeout.Token))!.Position, out var at);
-                if (await Database.Scalar<long>("select count(*) from events where seq <= $1 and (tx_id, seq) > ($2::text::xid8, $3)",
-                        last, at.TxId.ToString(System.Globalization.CultureInfo.InvariantCulture), at.Seq) == 0)
-                    break;
-                await Task.Delay(20, timeout.Token);
-            }
-        }
+        var timeout = TimeSpan.FromSeconds(30);
+        using var cancel = new CancellationTokenSource(timeout);
+        var rebuilds = Services.GetRequiredService<ProjectionRebuilds>();
+        while (await rebuilds.AnyRequested(cancel.Token))
+            await rebuilds.NextRound(cancel.Token);
+        var store = Services.GetRequiredService<IDocumentStore>();
+        // Marten's wait gives up with a TimeoutException when there is no event at all.
+        if ((await store.Advanced.FetchEventStoreStatistics(token: cancel.Token)).EventCount == 0)
+            return;
+        await store.WaitForNonStaleProjectionDataAsync(timeout);
     }
 
     /// <summary>Events stored; Marten's tombstones (markers of a failed append) are not events of ours.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ActionTracker.Api.Reports;
 using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -153,7 +154,7 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
         }
         await Tick(TimeSpan.FromDays(9));
         await api.CatchUpProjections();
-        var before = (await Snapshot("overdue_items"), await Snapshot("item_metrics"));
+        var before = (await Snapshot(OverdueProjection.Table), await Snapshot(MetricsProjection.Table));
 
         await (await _cast.Alice.PostAsync("/api/admin/projections/overdue/rebuild", null)).AssertProblem(HttpStatusCode.Forbidden);
         Assert.Equal(HttpStatusCode.Accepted, (await _cast.Admin.PostAsync("/api/admin/projections/overdue/rebuild", null)).StatusCode);
@@ -162,7 +163,7 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
         await api.CatchUpProjections(); // the runner sees the request and rebuilds
         await api.CatchUpProjections();
 
-        Assert.Equal(before, (await Snapshot("overdue_items"), await Snapshot("item_metrics")));
+        Assert.Equal(before, (await Snapshot(OverdueProjection.Table), await Snapshot(MetricsProjection.Table)));
         var statuses = (await (await _cast.Admin.GetAsync("/api/admin/projections")).Body()).EnumerateArray().ToList();
         Assert.All(statuses, s => Assert.Equal(JsonValueKind.Null, s.GetProperty("rebuildRequestedAt").ValueKind));
         Assert.All(statuses, s => Assert.NotEqual(JsonValueKind.Null, s.GetProperty("rebuiltAt").ValueKind));

@@ -1,13 +1,15 @@
 using System.Diagnostics.Metrics;
 using ActionTracker.Api.Reports;
+using JasperFx.Events.Projections;
+using Marten;
 using Npgsql;
 
 namespace ActionTracker.Api.Infrastructure;
 
 /// <summary>
 /// What operators watch besides the framework's own metrics: commands by outcome, version
-/// conflicts, deliveries to subscribers by outcome, and gauges of projection lag and overdue
-/// items (refreshed in the background, so reading a gauge never touches the database).
+/// conflicts, deliveries to subscribers by outcome, and gauges of projection lag, skipped gaps
+/// and overdue items (refreshed in the background, so reading a gauge never touches the database).
 /// </summary>
 public sealed class ServiceMetrics
 {
@@ -16,8 +18,9 @@ public sealed class ServiceMetrics
     private readonly Counter<long> _commands;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _deliveries;
-    private volatile IReadOnlyList<Measurement<double>> _lag = [];
+    private volatile IReadOnlyList<Measurement<long>> _lag = [];
     private long _overdue;
+    private long _skips;
 
     public ServiceMetrics(IMeterFactory meters)
     {
@@ -28,8 +31,10 @@ public sealed class ServiceMetrics
             "Optimistic writes that lost a race and were decided again under the stream lock.");
         _deliveries = meter.CreateCounter<long>("actiontracker.deliveries", "{event}",
             "Events delivered to subscribers, by channel (webhook, broker) and outcome (ok, failed).");
-        meter.CreateObservableGauge("actiontracker.projection.lag", () => _lag, "s",
-            "How far each async projection is behind the newest event, in event time.");
+        meter.CreateObservableGauge("actiontracker.projection.lag", () => _lag, "{event}",
+            "How far each async projection is behind Marten's high-water mark, in events.");
+        meter.CreateObservableGauge("actiontracker.projection.skips", () => Volatile.Read(ref _skips), "{gap}",
+            "Gaps in the event sequence the high-water mark skipped as stale: each may be an event no reader saw.");
         meter.CreateObservableGauge("actiontracker.overdue.items", () => Volatile.Read(ref _overdue), "{item}",
             "Open items past their due date, per the overdue projection.");
     }
@@ -43,23 +48,28 @@ public sealed class ServiceMetrics
         _deliveries.Add(events, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));
 
     /// <summary>Reads the gauges' values from the database.</summary>
-    public async Task Refresh(NpgsqlDataSource db, CancellationToken ct)
+    public async Task Refresh(NpgsqlDataSource db, IDocumentStore store, CancellationToken ct)
     {
+        var shards = store.Advanced.AllAsyncProjectionShardNames();
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
-            select c.name, extract(epoch from (select occurred_at from events order by seq desc limit 1)
-                   - coalesce((select e.occurred_at from events e where e.tx_id = c.tx_id and e.seq = c.seq),
-                              (select occurred_at from events order by seq limit 1)))::float8
-              from projection_checkpoints c
-            """));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(sum(count), 0)::bigint from {OverdueProjection.CountsTable}"));
+        // Marten's progression: the high-water mark (up to which every event has committed, kept
+        // by the daemon) and each shard's last applied event.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select name, last_seq_id from mt_event_progression where name = any($1)")
+        {
+            Parameters = { new() { Value = shards.Select(s => s.Identity).Append(ShardState.HighWaterMark).ToArray() } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(*) from mt_high_water_skips"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select count(*) from {OverdueProjection.Table} where overdue"));
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        var lag = new List<Measurement<double>>();
+        var sequences = new Dictionary<string, long>();
         while (await reader.ReadAsync(ct))
-            lag.Add(new Measurement<double>(reader.IsDBNull(1) ? 0 : Math.Max(0, reader.GetDouble(1)),
-                new KeyValuePair<string, object?>("projection", reader.GetString(0))));
-        _lag = lag;
+            sequences[reader.GetString(0)] = reader.GetInt64(1);
+        var highWater = sequences.GetValueOrDefault(ShardState.HighWaterMark);
+        _lag = [.. shards.Select(s => new Measurement<long>(Math.Max(0, highWater - sequences.GetValueOrDefault(s.Identity)),
+            new KeyValuePair<string, object?>("projection", s.Name)))];
+        await reader.NextResultAsync(ct);
+        if (await reader.ReadAsync(ct))
+            Volatile.Write(ref _skips, reader.GetInt64(0));
         await reader.NextResultAsync(ct);
         if (await reader.ReadAsync(ct))
             Volatile.Write(ref _overdue, reader.GetInt64(0));
@@ -67,7 +77,7 @@ public sealed class ServiceMetrics
 }
 
 /// <summary>Refreshes the gauges every few seconds on every replica.</summary>
-public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDataSource db, TimeProvider time, ILogger<ServiceMetricsLoop> logger) : BackgroundService
+public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDataSource db, IDocumentStore store, TimeProvider time, ILogger<ServiceMetricsLoop> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
@@ -78,7 +88,7 @@ public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDat
         {
             try
             {
-                await metrics.Refresh(db, ct);
+                await metrics.Refresh(db, store, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

@@ -2,8 +2,6 @@ using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
 using ActionTracker.EventStore.Messaging;
-using ActionTracker.EventStore.Projections;
-using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionTracker.Api.Operations;
@@ -28,26 +26,20 @@ public static class AdminEndpoints
             .WithName("RetryDeadScheduledMessage")
             .WithSummary("Put a dead-lettered scheduled message back in line, due now.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapGet("/projections", async Task<Ok<List<ProjectionStatus>>> (ProjectionDaemon daemon, NpgsqlDataSource db, CancellationToken ct) =>
-            {
-                var statuses = new List<ProjectionStatus>();
-                foreach (var name in daemon.Names)
-                    if (await ProjectionDaemon.Status(db, name, ct) is { } status)
-                        statuses.Add(status);
-                return TypedResults.Ok(statuses);
-            })
+        admin.MapGet("/projections", async Task<Ok<IReadOnlyList<ProjectionStatus>>> (ProjectionRebuilds rebuilds, CancellationToken ct) =>
+                TypedResults.Ok(await rebuilds.Statuses(ct)))
             .WithName("ListProjections")
             .WithSummary("Each async projection's checkpoint, version and rebuild progress.");
 
-        admin.MapPost("/projections/{name}/rebuild", async Task<Accepted> (string name, ProjectionDaemon daemon, NpgsqlDataSource db, TimeProvider time, CancellationToken ct) =>
+        admin.MapPost("/projections/{name}/rebuild", async Task<Accepted> (string name, ProjectionRebuilds rebuilds, CancellationToken ct) =>
             {
-                if (!daemon.Names.Contains(name))
+                if (!rebuilds.Knows(name))
                     throw new ResourceNotFound($"No projection '{name}'.");
-                await ProjectionRunner.RequestRebuild(db, name, time.GetUtcNow(), ct);
+                await rebuilds.Request(name, ct);
                 return TypedResults.Accepted($"/api/admin/projections");
             })
             .WithName("RebuildProjection")
-            .WithSummary("Rebuild a projection from the events into fresh tables, swapped in when complete; follow it in the list.")
+            .WithSummary("Rebuild a projection from the events, on the replica that runs it; follow it in the list.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

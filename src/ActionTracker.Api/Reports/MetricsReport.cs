@@ -49,18 +49,18 @@ public static class MetricsReportEndpoint
         await using var batch = db.CreateBatch();
         // Per week: counts of what happened in it and the backlog at its end.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
+            $"""
             select w.start,
                    count(*) filter (where m.opened_at >= w.start and m.opened_at < w.start + interval '7 days')::int,
                    count(*) filter (where m.closed_at >= w.start and m.closed_at < w.start + interval '7 days' and (m.data->>'done')::boolean)::int,
                    count(*) filter (where m.first_overdue_at >= w.start and m.first_overdue_at < w.start + interval '7 days')::int,
                    coalesce(sum((select count(*) from jsonb_array_elements_text(m.data->'postponed') p
-                                  where at_timestamptz(p) >= w.start and at_timestamptz(p) < w.start + interval '7 days')), 0)::int,
+                                  where p::timestamptz >= w.start and p::timestamptz < w.start + interval '7 days')), 0)::int,
                    count(*) filter (where m.opened_at < w.start + interval '7 days' and (m.closed_at is null or m.closed_at >= w.start + interval '7 days'))::int,
                    avg(case when (m.data->>'closedOnTime')::boolean then 1.0 else 0.0 end)
                        filter (where m.closed_at >= w.start and m.closed_at < w.start + interval '7 days' and (m.data->>'done')::boolean)
               from generate_series($2::timestamptz, $3::timestamptz, interval '7 days') as w(start)
-              left join item_metrics m on m.team = $1
+              left join {MetricsProjection.Table} m on m.team = $1
              group by w.start order by w.start
             """)
         {
@@ -68,18 +68,18 @@ public static class MetricsReportEndpoint
         });
         // Time to close per week and priority.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
+            $"""
             select date_trunc('week', closed_at at time zone 'UTC') at time zone 'UTC' as week, priority, count(*)::int,
                    percentile_cont(0.5) within group (order by extract(epoch from closed_at - opened_at)) / 3600,
                    percentile_cont(0.9) within group (order by extract(epoch from closed_at - opened_at)) / 3600
-              from item_metrics
+              from {MetricsProjection.Table}
              where team = $1 and closed_at >= $2 and (data->>'done')::boolean
              group by 1, 2 order by 1, 2
             """)
         {
             Parameters = { new() { Value = team! }, new() { Value = first } },
         });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(*)::int from item_metrics where team = $1 and closed_at is null")
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select count(*)::int from {MetricsProjection.Table} where team = $1 and closed_at is null")
         {
             Parameters = { new() { Value = team! } },
         });

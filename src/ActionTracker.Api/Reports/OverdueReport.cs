@@ -3,8 +3,7 @@ using System.Text;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore.Projections;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Marten;
 using Npgsql;
 
 namespace ActionTracker.Api.Reports;
@@ -39,7 +38,7 @@ public static class OverdueReportEndpoint
     }
 
     private static async Task<IResult> Handle(
-        HttpContext http, NpgsqlDataSource db, EventStore.EventStoreOptions store, TimeProvider time, string? team, string? owner, int? level, int? limit, CancellationToken ct)
+        HttpContext http, NpgsqlDataSource db, IDocumentStore store, TimeProvider time, string? team, string? owner, int? level, int? limit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var perTeam = limit ?? DefaultItemsPerTeam;
@@ -52,7 +51,7 @@ public static class OverdueReportEndpoint
 
         var now = time.GetUtcNow();
         var csv = http.Request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true);
-        var rows = await Read(db, store.Json, team, owner, level, csv ? int.MaxValue : perTeam, now, ct);
+        var rows = await Read(db, store, team, owner, level, csv ? int.MaxValue : perTeam, now, ct);
         if (csv)
             return TypedResults.Text(Csv(rows.Items), "text/csv; charset=utf-8", Encoding.UTF8);
 
@@ -67,31 +66,31 @@ public static class OverdueReportEndpoint
         var totals = new OverdueTotals(
             teams.Sum(t => t.Overdue),
             rows.Counts.GroupBy(c => c.Level).ToDictionary(l => l.Key.ToString(CultureInfo.InvariantCulture), l => l.Sum(c => c.Count)));
-        var projected = (await ProjectionDaemon.Status(db, "overdue", ct))?.UpdatedAt;
-        return TypedResults.Ok(new OverdueReport(now, projected, totals, teams));
+        return TypedResults.Ok(new OverdueReport(now, rows.ProjectedAt, totals, teams));
     }
 
     private sealed record LevelCount(string Team, string Owner, int Level, int Count);
 
     private sealed record Row(string Team, OverdueItem Item);
 
-    private static async Task<(List<LevelCount> Counts, List<Row> Items)> Read(
-        NpgsqlDataSource db, System.Text.Json.JsonSerializerOptions json, string? team, string? owner, int? level, int perTeam, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(List<LevelCount> Counts, List<Row> Items, DateTimeOffset? ProjectedAt)> Read(
+        NpgsqlDataSource db, IDocumentStore store, string? team, string? owner, int? level, int perTeam, DateTimeOffset now, CancellationToken ct)
     {
-        // One round trip: counts from the summary table, then per team its most overdue items,
-        // read in due order from the partial index.
-        const string filter = "($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
+        // One round trip: the counts, then per team its most overdue items in due order, both
+        // from the partial index over the overdue documents, then when the daemon last moved the
+        // projection. Counting when read keeps the counts right through rebuilds and replays
+        // (see OverdueProjection.Map); the index holds only overdue items, so it stays small.
+        const string filter = "overdue and ($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"select team, owner, level, count from {OverdueProjection.CountsTable} where count > 0 and {filter}"));
+            $"select team, owner, level, count(*)::int from {OverdueProjection.Table} where {filter} group by team, owner, level"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
             select x.id, t.team, x.data
-              from (select distinct team from {OverdueProjection.CountsTable} where count > 0 and {filter}) t
+              from (select distinct team from {OverdueProjection.Table} where {filter}) t
              cross join lateral (
-                   select o.id, o.data, o.due_at from {OverdueProjection.TableName} o
-                    where o.overdue and o.team = t.team and ($2::text is null or o.data->>'owner' = $2)
-                      and ($3::int is null or (o.data->>'level')::int = $3)
+                   select o.id, o.data, o.due_at from {OverdueProjection.Table} o
+                    where o.overdue and o.team = t.team and ($2::text is null or o.owner = $2) and ($3::int is null or o.level = $3)
                     order by o.due_at, o.id limit $4) x
              order by t.team, x.due_at, x.id
             """));
@@ -102,6 +101,10 @@ public static class OverdueReportEndpoint
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)level ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         }
         batch.BatchCommands[1].Parameters.Add(new NpgsqlParameter { Value = perTeam });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select max(last_updated) from mt_event_progression where name = any($1)")
+        {
+            Parameters = { new() { Value = store.Advanced.AllAsyncProjectionShardNames().Where(s => s.Name == OverdueProjection.ProjectionName).Select(s => s.Identity).ToArray() } },
+        });
 
         var counts = new List<LevelCount>();
         var items = new List<Row>();
@@ -109,13 +112,17 @@ public static class OverdueReportEndpoint
         while (await reader.ReadAsync(ct))
             counts.Add(new LevelCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3)));
         await reader.NextResultAsync(ct);
+        var serializer = store.Options.Serializer();
         while (await reader.ReadAsync(ct))
         {
-            var doc = System.Text.Json.JsonSerializer.Deserialize<OverdueProjection.Item>(reader.GetString(2), json)!;
+            var doc = serializer.FromJson<OverdueStanding>(reader, 2);
             var days = (int)Math.Max(0, Math.Floor((now - doc.DueAt).TotalDays));
             items.Add(new Row(reader.GetString(1), new OverdueItem(reader.GetGuid(0), doc.Title, doc.Owner, doc.Priority.Name(), doc.DueAt, doc.Level, doc.OverdueSince, days)));
         }
-        return (counts, items);
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var projected = reader.IsDBNull(0) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(0);
+        return (counts, items, projected);
     }
 
     private static string Csv(IEnumerable<Row> rows)

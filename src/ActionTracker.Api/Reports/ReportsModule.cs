@@ -1,18 +1,18 @@
 using ActionTracker.Api.Infrastructure;
-using ActionTracker.EventStore;
-using ActionTracker.EventStore.Projections;
+using ActionTracker.Api.Operations;
 
 namespace ActionTracker.Api.Reports;
 
 public static class ReportsModule
 {
+    /// <summary>
+    /// The reports' projections are Marten's (<see cref="ReportProjections.AddReportProjections"/>,
+    /// from the store's configuration); here, the rebuilds of them that operators ask for.
+    /// </summary>
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = new ProjectionOptions();
-        configuration.GetSection("Projections").Bind(options);
-        services.AddProjectionDaemon(options);
-        services.AddAsyncProjection<OverdueProjection>();
-        services.AddAsyncProjection<MetricsProjection>();
+        services.AddSingleton<ProjectionRebuilds>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProjectionRebuilds>());
         return services;
     }
 

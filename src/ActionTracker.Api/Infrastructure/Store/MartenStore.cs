@@ -1,5 +1,6 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Digests;
+using ActionTracker.Api.Reports;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
 using JasperFx;
@@ -57,9 +58,11 @@ public static class MartenStore
                     .Duplicate(x => x.CreatedAt, notNull: true)
                     .Duplicate(x => x.CompletedAt)
                     .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null");
+                options.AddReportProjections(configuration);
                 return options;
             })
-            .UseLightweightSessions();
+            .UseLightweightSessions()
+            .AddAsyncDaemon(daemon ? DaemonMode.HotCold : DaemonMode.Disabled);
         // Marten logs every failed batch as an error, including the version conflicts that
         // commands expect and retry (a hot item under concurrent writers makes many). Failures
         // that matter reach the caller as exceptions and are logged where they are handled.
