@@ -156,6 +156,8 @@ public sealed class FollowingEvents(ApiFixture api) : IClassFixture<ApiFixture>
 
     [Theory]
     [InlineData("after=yesterday", "after")]
+    [InlineData("after=00000000000002d4-0000000000000017", "after")] // a position of the hand-built store
+    [InlineData("after=6a1b2c3d-8000000000000000", "after")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]
     [InlineData("wait=60", "wait")]

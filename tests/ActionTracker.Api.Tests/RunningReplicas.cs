@@ -102,7 +102,7 @@ public sealed class EscalatingInRealTime(CompressedPoliciesFixture api) : IClass
         Assert.Equal(4L, await api.Database.Scalar<long>(
             "select count(*) from outbox where payload->'item'->>'id' = $1", id.ToString()));
         Assert.Equal(4L, await api.Database.Scalar<long>(
-            "select count(*) from events where stream_id = $1 and type in ('action_item_due_soon', 'action_item_overdue', 'action_item_escalated')", id));
+            "select count(*) from mt_events where stream_id = $1 and type in ('action_item_due_soon', 'action_item_overdue', 'action_item_escalated')", id));
         var sent = receiver.Bodies($"/{team}");
         Assert.Equal(["due_soon", "overdue", "escalated", "escalated"], sent.Select(b => b.Str("kind")));
         Assert.Equal([0, 1, 2, 3], sent.Select(b => b.GetProperty("level").GetInt32()));

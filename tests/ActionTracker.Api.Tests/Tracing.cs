@@ -66,7 +66,7 @@ public sealed class Tracing(ApiFixture api) : IClassFixture<ApiFixture>
         var history = await (await lead.GetAsync($"/api/action-items/{id}/history")).Body();
         Assert.Equal(2, history.GetProperty("events").GetArrayLength());
         Assert.Equal(1L, await api.Database.Scalar<long>(
-            "select count(*) from events where stream_id = $1 and metadata->>'traceParent' like $2", id, $"00-{traceId}-%"));
+            $"select count(*) from mt_events where stream_id = $1 and headers->>'{ActionTracker.Api.Events.EventLog.TraceParentHeader}' like $2", id, $"00-{traceId}-%"));
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.EventStore;
@@ -55,6 +54,14 @@ public sealed class BrokerSchema : IMigrationSource
                 last_success_at timestamptz,
                 failing_since timestamptz,
                 last_error text);
+            """),
+        new("broker", 2, "relay position over the event log",
+            """
+            -- The relay reads Marten's log now: its position is an epoch and mt_events.seq_id. The
+            -- old (tx_id, seq) pair means nothing there, so the relay starts again from the
+            -- beginning (publishing is at least once; consumers deduplicate on message_id).
+            alter table broker_relays drop column tx_id, add column epoch bigint not null default 0;
+            update broker_relays set seq = 0;
             """),
     ];
 }
@@ -116,11 +123,11 @@ public sealed partial class BrokerRelay(
         }
     }
 
-    private async Task<Position?> Claim(CancellationToken ct)
+    private async Task<LogPosition?> Claim(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into broker_relays (name, tx_id, seq) values ($1, '0', 0) on conflict do nothing")
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into broker_relays (name, epoch, seq) values ($1, 0, 0) on conflict do nothing")
         {
             Parameters = { new() { Value = RelayName } },
         });
@@ -128,7 +135,7 @@ public sealed partial class BrokerRelay(
             """
             update broker_relays set locked_by = $2, locked_until = $4
              where name = $1 and (locked_by = $2 or locked_until is null or locked_until < $3)
-            returning tx_id::text, seq
+            returning epoch, seq
             """)
         {
             Parameters = { new() { Value = RelayName }, new() { Value = _replica }, new() { Value = now }, new() { Value = now + options.Lease } },
@@ -136,7 +143,7 @@ public sealed partial class BrokerRelay(
         // The insert returns no rows, so the reader starts on the update's.
         await using var reader = await batch.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new Position(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1))
+            ? new LogPosition(reader.GetInt64(0), reader.GetInt64(1))
             : null;
     }
 
@@ -213,19 +220,19 @@ public sealed partial class BrokerRelay(
         }
     }
 
-    private async Task Advance(Position from, Position to, int published)
+    private async Task Advance(LogPosition from, LogPosition to, int published)
     {
         var now = time.GetUtcNow();
         await using var update = db.CreateCommand(
             """
-            update broker_relays set tx_id = $3::text::xid8, seq = $4, published = published + $5, locked_until = $6,
+            update broker_relays set epoch = $3, seq = $4, published = published + $5, locked_until = $6,
                    last_success_at = case when $5 > 0 then $7 else last_success_at end, failing_since = null, last_error = null
              where name = $1 and locked_by = $2
             """);
         update.Parameters.Add(new() { Value = RelayName });
         update.Parameters.Add(new() { Value = _replica });
-        update.Parameters.Add(new() { Value = to.TxId.ToString(CultureInfo.InvariantCulture) });
-        update.Parameters.Add(new() { Value = to.Seq });
+        update.Parameters.Add(new() { Value = to.Epoch });
+        update.Parameters.Add(new() { Value = to.Sequence });
         update.Parameters.Add(new() { Value = (long)published });
         update.Parameters.Add(new() { Value = now + options.Lease });
         update.Parameters.Add(new() { Value = now });

@@ -1,4 +1,6 @@
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Domain.ActionItems;
+using Marten;
 using Npgsql;
 
 namespace ActionTracker.Api.Events;
@@ -6,36 +8,49 @@ namespace ActionTracker.Api.Events;
 /// <summary>Which public events a reader wants: types and teams, each null for all.</summary>
 public sealed record EventFilter(IReadOnlySet<string>? Types, IReadOnlySet<string>? Teams);
 
-/// <summary>Reads public events over the store's horizon, for the feed, the stream and webhooks.</summary>
-public sealed class EventFeed(EventStore.EventStore store, NpgsqlDataSource db)
+/// <summary>Reads public events from the event log (never past its high-water mark), for the feed, the stream, webhooks and the broker.</summary>
+public sealed class EventFeed(EventLog log, IDocumentStore store, NpgsqlDataSource db)
 {
     private const int PagesPerRequest = 10;
+
+    /// <summary>The index behind the team filter's lookups: each item's creation and assignments, however long its stream.</summary>
+    public const string TeamChangesIndex = "mt_events_item_team_changes";
+
+    public static string TeamChanging(IDocumentStore store) => EventsTableIndex.TypeIn(store, typeof(ActionItemCreated), typeof(ActionItemAssigned));
+
+    private readonly string _teamChanges =
+        $"""
+        select stream_id, version, data->>'team' from {log.EventsTable}
+         where stream_id = any($1) and {TeamChanging(store)}
+         order by stream_id, version
+        """;
 
     /// <summary>
     /// Up to <paramref name="take"/> matching events after <paramref name="from"/>, scanning a
     /// bounded number of pages; the returned position is past everything scanned, matching or not.
     /// </summary>
-    public async Task<(List<CloudEvent> Found, Position Next)> Read(Position from, int take, EventFilter filter, CancellationToken ct)
+    public async Task<(List<CloudEvent> Found, LogPosition Next)> Read(LogPosition from, int take, EventFilter filter, CancellationToken ct)
     {
+        // A type filter is applied as the log is read (the stored types behind the public ones);
+        // a team filter needs each item's history, so it is applied here.
+        var stored = filter.Types is null ? null : PublicEvents.SourcesOf(filter.Types).Select(log.NameOf).ToList();
         var found = new List<CloudEvent>();
         var position = from;
         for (var pages = 0; pages < PagesPerRequest && found.Count < take; pages++)
         {
-            var page = await store.ReadAll(position, take - found.Count, ct);
-            if (page.Count == 0)
-                break;
-            var teams = filter.Teams is null ? null : await TeamChanges(page, ct);
-            foreach (var stored in page)
+            var page = await log.Read(position, take - found.Count, stored, ct);
+            var teams = filter.Teams is null || page.Events.Count == 0 ? null : await TeamChanges(page.Events, ct);
+            foreach (var logged in page.Events)
             {
-                if (PublicEvents.Map(stored.Data) is not { } mapped)
+                if (PublicEvents.Map(logged.Data) is not { } mapped)
                     continue;
-                if (filter.Types is not null && !filter.Types.Contains(mapped.Type))
+                if (teams is not null && !InTeams(logged, filter.Teams!, teams))
                     continue;
-                if (teams is not null && !InTeams(stored, filter.Teams!, teams))
-                    continue;
-                found.Add(PublicEvents.Envelope(stored, mapped.Type, mapped.Data));
+                found.Add(PublicEvents.Envelope(logged, mapped.Type, mapped.Data));
             }
-            position = page[^1].Position;
+            position = page.Next;
+            if (page.AtMark)
+                break;
         }
         return (found, position);
     }
@@ -45,33 +60,31 @@ public sealed class EventFeed(EventStore.EventStore store, NpgsqlDataSource db)
     /// happened (not its team now, which would hide an item's past from the team it left), and
     /// for a move between teams both the team left and the team joined.
     /// </summary>
-    private static bool InTeams(StoredEvent stored, IReadOnlySet<string> wanted, Dictionary<Guid, List<(long Version, string Team)>> changes)
+    private static bool InTeams(LoggedEvent logged, IReadOnlySet<string> wanted, Dictionary<Guid, List<(long Version, string Team)>> changes)
     {
-        if (stored.Data is ActionTracker.Domain.ActionItems.ActionItemAssigned moved)
+        if (logged.Data is ActionItemAssigned moved)
             return wanted.Contains(moved.Team) || wanted.Contains(moved.PreviousTeam);
-        if (PublicEvents.TeamOf(stored.Data) is { } own)
+        if (PublicEvents.TeamOf(logged.Data) is { } own)
             return wanted.Contains(own);
-        if (!changes.TryGetValue(stored.StreamId, out var history))
+        if (!changes.TryGetValue(logged.StreamId, out var history))
             return false;
         string? team = null;
         foreach (var (version, name) in history)
         {
-            if (version > stored.Version)
+            if (version > logged.Version)
                 break;
             team = name;
         }
         return team is not null && wanted.Contains(team);
     }
 
-    /// <summary>Each item's team changes (creation, assignments) up to the page's last event, in version order.</summary>
-    private async Task<Dictionary<Guid, List<(long Version, string Team)>>> TeamChanges(IReadOnlyList<StoredEvent> page, CancellationToken ct)
+    /// <summary>
+    /// Each item's team changes (creation, assignments), in version order. Only versions up to an
+    /// event's own count for it, and those committed before it, so reading them needs no mark.
+    /// </summary>
+    private async Task<Dictionary<Guid, List<(long Version, string Team)>>> TeamChanges(IReadOnlyList<LoggedEvent> page, CancellationToken ct)
     {
-        await using var command = db.CreateCommand(
-            """
-            select stream_id, version, data->>'team' from events
-             where stream_id = any($1) and type in ('action_item_created', 'action_item_assigned')
-             order by stream_id, version
-            """);
+        await using var command = db.CreateCommand(_teamChanges);
         command.Parameters.Add(new() { Value = page.Select(e => e.StreamId).Distinct().ToArray() });
         var changes = new Dictionary<Guid, List<(long, string)>>();
         await using var reader = await command.ExecuteReaderAsync(ct);

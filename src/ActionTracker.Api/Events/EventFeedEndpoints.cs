@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain;
-using ActionTracker.EventStore;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -13,8 +12,8 @@ public sealed record EventPage(IReadOnlyList<CloudEvent> Events, string Next);
 
 /// <summary>
 /// The catch-up feed and the live stream: every committed event, in commit-safe order, as
-/// CloudEvents. Both read over the (tx_id, seq) horizon, so a consumer that follows <c>next</c>
-/// (or the SSE ids) never misses an event that commits late and never sees one twice.
+/// CloudEvents. Both read the event log up to Marten's high-water mark, so a consumer that follows
+/// <c>next</c> (or the SSE ids) never misses an event that commits late and never sees one twice.
 /// </summary>
 public static class EventFeedEndpoints
 {
@@ -47,11 +46,11 @@ public static class EventFeedEndpoints
         return new EventFilter(type is { Length: > 0 } ? type.ToHashSet(StringComparer.Ordinal) : null, team is null ? null : new HashSet<string> { team });
     }
 
-    private static Position ParsePosition(string? after, string field, Dictionary<string, string[]> errors)
+    private static LogPosition ParsePosition(string? after, string field, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrEmpty(after))
-            return Position.Start;
-        if (!Position.TryParse(after, out var position))
+            return LogPosition.Start;
+        if (!LogPosition.TryParse(after, out var position))
             errors[field] = ["Use a position from this feed (next, or an event's position)."];
         return position;
     }

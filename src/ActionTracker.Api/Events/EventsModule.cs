@@ -1,7 +1,7 @@
-using System.Globalization;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Domain;
 using ActionTracker.EventStore;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +16,13 @@ public static class EventsModule
         var options = new WebhookOptions();
         configuration.GetSection("Webhooks").Bind(options);
         services.AddSingleton(options);
+        services.AddMigrations<EventLogSchema>();
+        // Checks the epoch as the host is starting, before any service starts (so before this
+        // replica appends anything to a restored database).
+        services.AddHostedService<EventLogEpochs>();
+        services.AddSingleton<EventLog>();
         services.AddSingleton<EventFeed>();
+        services.AddEventsTableIndex(EventFeed.TeamChangesIndex, store => $"(stream_id, version) where {EventFeed.TeamChanging(store)}");
         services.AddMigrations<WebhookSchema>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService<WebhookLoop>();
@@ -49,7 +55,7 @@ public static class EventsModule
     }
 
     private static async Task<Created<SubscriptionCreated>> Create(
-        SubscriptionRequest body, HttpContext http, NpgsqlDataSource db, AddressGuard guard, TimeProvider time, CancellationToken ct)
+        SubscriptionRequest body, HttpContext http, NpgsqlDataSource db, EventLog log, AddressGuard guard, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (guard.Check(body.Url) is { } urlError)
@@ -63,7 +69,7 @@ public static class EventsModule
         var batch = body.Batch ?? 1;
         if (batch is < 1 or > WebhookDispatcher.MaxBatch)
             errors["batch"] = [$"Events per call: 1 (each event alone, the default) to {WebhookDispatcher.MaxBatch} (a CloudEvents JSON batch)."];
-        var start = await From(db, body.From, "from", errors, ct);
+        var start = await From(log, body.From, "from", errors, ct);
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
 
@@ -72,11 +78,11 @@ public static class EventsModule
         var now = time.Now();
         await using var insert = db.CreateCommand(
             """
-            insert into subscriptions (id, url, types, teams, secret, created_by, created_at, tx_id, seq, next_attempt_at, batch)
-            values ($1, $2, $3, $4, $5, $6, $7, $8::text::xid8, $9, $7, $10)
+            insert into subscriptions (id, url, types, teams, secret, created_by, created_at, epoch, seq, next_attempt_at, batch)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $7, $10)
             """);
         foreach (var value in new object[] { id, body.Url!, types, teams, secret, http.User.ToCaller().Id, now,
-                     start.TxId.ToString(CultureInfo.InvariantCulture), start.Seq, batch })
+                     start.Epoch, start.Sequence, batch })
             insert.Parameters.Add(new NpgsqlParameter { Value = value });
         await insert.ExecuteNonQueryAsync(ct);
         return TypedResults.Created($"/api/subscriptions/{id}", new SubscriptionCreated(id, body.Url!, types, teams, batch, secret, now));
@@ -85,21 +91,21 @@ public static class EventsModule
     private static async Task<Ok<SubscriptionList>> List(NpgsqlDataSource db, CancellationToken ct) =>
         TypedResults.Ok(new SubscriptionList(await Read(db, null, ct)));
 
-    private static async Task<Ok<SubscriptionStatus>> Replay(Guid id, ReplayRequest body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    private static async Task<Ok<SubscriptionStatus>> Replay(Guid id, ReplayRequest body, NpgsqlDataSource db, EventLog log, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var from = await From(db, body.From ?? "start", "from", errors, ct);
+        var from = await From(log, body.From ?? "start", "from", errors, ct);
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
         await using var update = db.CreateCommand(
             """
-            update subscriptions set tx_id = $2::text::xid8, seq = $3, next_attempt_at = $4, attempts = 0, failing_since = null,
+            update subscriptions set epoch = $2, seq = $3, next_attempt_at = $4, attempts = 0, failing_since = null,
                    disabled_at = null, disabled_reason = null, locked_until = null, lock_token = null
              where id = $1
             """);
         update.Parameters.Add(new() { Value = id });
-        update.Parameters.Add(new() { Value = from.TxId.ToString(CultureInfo.InvariantCulture) });
-        update.Parameters.Add(new() { Value = from.Seq });
+        update.Parameters.Add(new() { Value = from.Epoch });
+        update.Parameters.Add(new() { Value = from.Sequence });
         update.Parameters.Add(new() { Value = time.GetUtcNow() });
         if (await update.ExecuteNonQueryAsync(ct) == 0)
             throw new ResourceNotFound($"No subscription {id}.");
@@ -107,30 +113,28 @@ public static class EventsModule
     }
 
     /// <summary>
-    /// Where a subscription starts: "start", a position, or by default the last event below the
-    /// horizon, so that nothing committed afterwards can fall behind it.
+    /// Where a subscription starts: "start", a position, or by default the log's high-water mark,
+    /// so that nothing committed afterwards can fall behind it. (Before the daemon first ran there
+    /// is no mark, and "now" is the start.)
     /// </summary>
-    private static async Task<Position> From(NpgsqlDataSource db, string? from, string field, Dictionary<string, string[]> errors, CancellationToken ct)
+    private static async Task<LogPosition> From(EventLog log, string? from, string field, Dictionary<string, string[]> errors, CancellationToken ct)
     {
         if (from == "start")
-            return Position.Start;
+            return LogPosition.Start;
         if (from is not null)
         {
-            if (!Position.TryParse(from, out var position))
+            if (!LogPosition.TryParse(from, out var position))
                 errors[field] = ["\"start\", or a position from the event feed."];
             return position;
         }
-        await using var tail = db.CreateCommand(
-            "select tx_id::text, seq from events where tx_id < store_horizon() order by tx_id desc, seq desc limit 1");
-        await using var r = await tail.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new Position(ulong.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetInt64(1)) : Position.Start;
+        return await log.Head(ct);
     }
 
     private static async Task<List<SubscriptionStatus>> Read(NpgsqlDataSource db, Guid? id, CancellationToken ct)
     {
         await using var command = db.CreateCommand(
             """
-            select id, url, types, teams, tx_id::text, seq, delivered, attempts, failing_since, next_attempt_at, last_success_at,
+            select id, url, types, teams, epoch, seq, delivered, attempts, failing_since, next_attempt_at, last_success_at,
                    last_error, disabled_at, disabled_reason, batch
               from subscriptions where $1::uuid is null or id = $1 order by created_at
             """);
@@ -145,7 +149,7 @@ public static class EventsModule
             list.Add(new SubscriptionStatus(
                 r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetInt32(14),
                 disabled is not null ? "disabled" : attempts > 0 ? "failing" : "active",
-                new Position(ulong.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetInt64(5)).ToString(),
+                new LogPosition(r.GetInt64(4), r.GetInt64(5)).ToString(),
                 r.GetInt64(6), attempts, At(8), At(9), At(10), r.IsDBNull(11) ? null : r.GetString(11), disabled,
                 r.IsDBNull(13) ? null : r.GetString(13)));
         }

@@ -1,7 +1,7 @@
+using System.Collections.Frozen;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Digests;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
 
 namespace ActionTracker.Api.Events;
 
@@ -53,31 +53,50 @@ public static class PublicEvents
 
     public sealed record DigestPublished(string Team, string Week, DateTimeOffset GeneratedAt, int Overdue, bool AllClear);
 
-    /// <summary>The public type and data of a stored event, or null for events other services do not see.</summary>
-    public static (string Type, object Data)? Map(object data) => data switch
-    {
-        ActionItemCreated e => ("actiontracker.item.created.v1", new ItemCreated(e.ItemId, e.Title, e.Description, e.Team, e.Owner,
-            e.Priority.Name(), e.DueAt, e.Source is { } s ? new SourceResponse(s.Kind, s.Ref, s.Title) : null, e.Labels, e.By)),
-        ActionItemAssigned e => ("actiontracker.item.assigned.v1", new ItemAssigned(e.ItemId, e.Owner, e.Team, e.PreviousOwner, e.PreviousTeam, e.By)),
-        ActionItemStarted e => Status(e, ItemStatus.InProgress),
-        ActionItemWorkStopped e => Status(e, ItemStatus.Open),
-        ActionItemBlocked e => Status(e, ItemStatus.Blocked, e.Reason),
-        ActionItemUnblocked e => Status(e, e.ResumedAs),
-        ActionItemCompleted e => Status(e, ItemStatus.Done, resolution: e.Resolution),
-        ActionItemCancelled e => Status(e, ItemStatus.WontDo, e.Reason),
-        ActionItemReopened e => Status(e, ItemStatus.Open, e.Reason),
-        ActionItemDueDateChanged e => ("actiontracker.item.due_date_changed.v1", new DueDateChanged(e.ItemId, e.DueAt, e.PreviousDueAt, e.Reason, e.By)),
-        ActionItemCommented e => ("actiontracker.item.commented.v1", new Commented(e.ItemId, e.CommentId, e.Text, e.By)),
-        ActionItemDueSoon e => ("actiontracker.item.due_soon.v1", new Deadline(e.ItemId, e.DueAt, 0)),
-        ActionItemOverdue e => ("actiontracker.item.overdue.v1", new Deadline(e.ItemId, e.DueAt, 1)),
-        ActionItemEscalated e => ("actiontracker.item.escalated.v1", new Deadline(e.ItemId, e.DueAt, e.Level)),
-        WeeklyDigestPublished e => ("actiontracker.digest.published.v1",
-            new DigestPublished(e.Team, e.Week, e.GeneratedAt, e.Digest.Trend.OverdueNow, e.Digest.AllClear)),
-        _ => null,
-    };
+    private const string StatusChangedType = "actiontracker.item.status_changed.v1";
 
-    private static (string, object) Status(IActionItemEvent e, ItemStatus status, string? reason = null, string? resolution = null) =>
-        ("actiontracker.item.status_changed.v1", new StatusChanged(e.ItemId, status.Name(), reason, resolution, e.By));
+    /// <summary>
+    /// How each stored event class becomes a public event; classes not here stay internal. A
+    /// table, so that a type filter can name the stored classes behind a public type.
+    /// </summary>
+    private static readonly FrozenDictionary<Type, Mapping> Mappings = new[]
+    {
+        On<ActionItemCreated>("actiontracker.item.created.v1", e => new ItemCreated(e.ItemId, e.Title, e.Description, e.Team, e.Owner,
+            e.Priority.Name(), e.DueAt, e.Source is { } s ? new SourceResponse(s.Kind, s.Ref, s.Title) : null, e.Labels, e.By)),
+        On<ActionItemAssigned>("actiontracker.item.assigned.v1", e => new ItemAssigned(e.ItemId, e.Owner, e.Team, e.PreviousOwner, e.PreviousTeam, e.By)),
+        On<ActionItemStarted>(StatusChangedType, e => Status(e, ItemStatus.InProgress)),
+        On<ActionItemWorkStopped>(StatusChangedType, e => Status(e, ItemStatus.Open)),
+        On<ActionItemBlocked>(StatusChangedType, e => Status(e, ItemStatus.Blocked, e.Reason)),
+        On<ActionItemUnblocked>(StatusChangedType, e => Status(e, e.ResumedAs)),
+        On<ActionItemCompleted>(StatusChangedType, e => Status(e, ItemStatus.Done, resolution: e.Resolution)),
+        On<ActionItemCancelled>(StatusChangedType, e => Status(e, ItemStatus.WontDo, e.Reason)),
+        On<ActionItemReopened>(StatusChangedType, e => Status(e, ItemStatus.Open, e.Reason)),
+        On<ActionItemDueDateChanged>("actiontracker.item.due_date_changed.v1", e => new DueDateChanged(e.ItemId, e.DueAt, e.PreviousDueAt, e.Reason, e.By)),
+        On<ActionItemCommented>("actiontracker.item.commented.v1", e => new Commented(e.ItemId, e.CommentId, e.Text, e.By)),
+        On<ActionItemDueSoon>("actiontracker.item.due_soon.v1", e => new Deadline(e.ItemId, e.DueAt, 0)),
+        On<ActionItemOverdue>("actiontracker.item.overdue.v1", e => new Deadline(e.ItemId, e.DueAt, 1)),
+        On<ActionItemEscalated>("actiontracker.item.escalated.v1", e => new Deadline(e.ItemId, e.DueAt, e.Level)),
+        On<WeeklyDigestPublished>("actiontracker.digest.published.v1",
+            e => new DigestPublished(e.Team, e.Week, e.GeneratedAt, e.Digest.Trend.OverdueNow, e.Digest.AllClear)),
+    }.ToFrozenDictionary(m => m.Source);
+
+    private sealed record Mapping(Type Source, string Type, Func<object, object> Data);
+
+    private static Mapping On<TEvent>(string type, Func<TEvent, object> data) => new(typeof(TEvent), type, e => data((TEvent)e));
+
+    /// <summary>The public type and data of a stored event, or null for events other services do not see.</summary>
+    public static (string Type, object Data)? Map(object data) =>
+        Mappings.TryGetValue(data.GetType(), out var mapping) ? (mapping.Type, mapping.Data(data)) : null;
+
+    /// <summary>The stored event classes that become any of the public types (a type filter, applied as the log is read).</summary>
+    public static IReadOnlyList<Type> SourcesOf(IEnumerable<string> types)
+    {
+        var wanted = types.ToHashSet(StringComparer.Ordinal);
+        return Mappings.Values.Where(m => wanted.Contains(m.Type)).Select(m => m.Source).ToList();
+    }
+
+    private static object Status(IActionItemEvent e, ItemStatus status, string? reason = null, string? resolution = null) =>
+        new StatusChanged(e.ItemId, status.Name(), reason, resolution, e.By);
 
     /// <summary>The team an event belongs to when its data says so (others are looked up by item).</summary>
     public static string? TeamOf(object data) => data switch
@@ -88,8 +107,8 @@ public static class PublicEvents
         _ => null,
     };
 
-    public static CloudEvent Envelope(StoredEvent stored, string type, object data) => new(
-        "1.0", stored.Id.ToString(), Source, type,
-        stored.Data is WeeklyDigestPublished d ? $"digest/{d.Team}/{d.Week}" : stored.StreamId.ToString(),
-        stored.OccurredAt, "application/json", data, stored.Position.ToString(), stored.Metadata.TraceParent);
+    public static CloudEvent Envelope(LoggedEvent logged, string type, object data) => new(
+        "1.0", logged.Id.ToString(), Source, type,
+        logged.Data is WeeklyDigestPublished d ? $"digest/{d.Team}/{d.Week}" : logged.StreamId.ToString(),
+        logged.OccurredAt, "application/json", data, logged.Position.ToString(), logged.TraceParent);
 }

@@ -6,7 +6,6 @@ using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
-using ActionTracker.EventStore;
 using ActionTracker.EventStore.Schema;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -75,6 +74,14 @@ public sealed class WebhookSchema : IMigrationSource
             -- is never overwritten by a delivery that was already under way.
             alter table subscriptions add column lock_token uuid;
             """),
+        new("webhooks", 4, "cursors over the event log",
+            """
+            -- A cursor is a position in Marten's log now: its epoch and mt_events.seq_id. The old
+            -- (tx_id, seq) pairs mean nothing there, so a subscription starts again from the
+            -- beginning (deliveries are at least once; receivers deduplicate on the event id).
+            alter table subscriptions drop column tx_id, add column epoch bigint not null default 0;
+            update subscriptions set seq = 0;
+            """),
     ];
 }
 
@@ -124,7 +131,7 @@ public sealed partial class WebhookDispatcher(
 
     public const int MaxBatch = 500;
 
-    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, Position Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch, Guid Token, DateTimeOffset ClaimedAt);
+    private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, LogPosition Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch, Guid Token, DateTimeOffset ClaimedAt);
 
     /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
     public async Task<int> DeliverDue(CancellationToken ct = default)
@@ -157,7 +164,7 @@ public sealed partial class WebhookDispatcher(
              where id in (select id from subscriptions
                            where disabled_at is null and next_attempt_at <= $1 and (locked_until is null or locked_until < $1)
                            order by next_attempt_at limit 50 for update skip locked)
-            returning id, url, types, teams, secret, tx_id::text, seq, attempts, failing_since, batch
+            returning id, url, types, teams, secret, epoch, seq, attempts, failing_since, batch
             """);
         claim.Parameters.Add(new() { Value = now });
         claim.Parameters.Add(new() { Value = now + options.Lease });
@@ -167,7 +174,7 @@ public sealed partial class WebhookDispatcher(
         await using var r = await claim.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new Claimed(r.GetGuid(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetFieldValue<string[]>(3), r.GetString(4),
-                new Position(ulong.Parse(r.GetString(5), CultureInfo.InvariantCulture), r.GetInt64(6)), r.GetInt32(7),
+                new LogPosition(r.GetInt64(5), r.GetInt64(6)), r.GetInt32(7),
                 r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetInt32(9), token, now));
         return list;
     }
@@ -213,7 +220,7 @@ public sealed partial class WebhookDispatcher(
                     await Failed(s, cursor, sent, error.Message);
                     return sent;
                 }
-                cursor = Position.TryParse(chunk[^1].Position, out var p) ? p : cursor;
+                cursor = LogPosition.TryParse(chunk[^1].Position, out var p) ? p : cursor;
                 sent += chunk.Length;
             }
             // Past everything read, matching or not.
@@ -269,19 +276,19 @@ public sealed partial class WebhookDispatcher(
         return await renew.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    private async Task Succeeded(Claimed s, Position cursor, int sent)
+    private async Task Succeeded(Claimed s, LogPosition cursor, int sent)
     {
         var now = time.GetUtcNow();
         await using var update = db.CreateCommand(
             """
-            update subscriptions set tx_id = $2::text::xid8, seq = $3, locked_until = null, next_attempt_at = $4,
+            update subscriptions set epoch = $2, seq = $3, locked_until = null, next_attempt_at = $4,
                    attempts = 0, failing_since = null, delivered = delivered + $5,
                    last_success_at = case when $5 > 0 then $6 else last_success_at end, lock_token = null
              where id = $1 and lock_token = $7
             """);
         update.Parameters.Add(new() { Value = s.Id });
-        update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
-        update.Parameters.Add(new() { Value = cursor.Seq });
+        update.Parameters.Add(new() { Value = cursor.Epoch });
+        update.Parameters.Add(new() { Value = cursor.Sequence });
         update.Parameters.Add(new() { Value = now }); // due again at once; the loop's interval paces it
         update.Parameters.Add(new() { Value = (long)sent });
         update.Parameters.Add(new() { Value = now });
@@ -290,7 +297,7 @@ public sealed partial class WebhookDispatcher(
             LogLeaseLost(s.Id, sent);
     }
 
-    private async Task Failed(Claimed s, Position cursor, int sent, string error)
+    private async Task Failed(Claimed s, LogPosition cursor, int sent, string error)
     {
         var now = time.GetUtcNow();
         var attempts = s.Attempts + 1;
@@ -300,14 +307,14 @@ public sealed partial class WebhookDispatcher(
         var giveUp = now - failingSince >= options.GiveUpAfter;
         await using var update = db.CreateCommand(
             """
-            update subscriptions set tx_id = $2::text::xid8, seq = $3, locked_until = null, next_attempt_at = $4,
+            update subscriptions set epoch = $2, seq = $3, locked_until = null, next_attempt_at = $4,
                    attempts = $5, failing_since = $6, last_error = $7, delivered = delivered + $8,
                    disabled_at = $9, disabled_reason = $10, lock_token = null
              where id = $1 and lock_token = $11
             """);
         update.Parameters.Add(new() { Value = s.Id });
-        update.Parameters.Add(new() { Value = cursor.TxId.ToString(CultureInfo.InvariantCulture) });
-        update.Parameters.Add(new() { Value = cursor.Seq });
+        update.Parameters.Add(new() { Value = cursor.Epoch });
+        update.Parameters.Add(new() { Value = cursor.Sequence });
         update.Parameters.Add(new() { Value = now + backoff });
         update.Parameters.Add(new() { Value = attempts });
         update.Parameters.Add(new() { Value = failingSince });

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ActionTracker.Api.Events;
 using ActionTracker.Api.Reports;
 using JasperFx.Events.Projections;
 using Marten;
@@ -21,6 +22,7 @@ public sealed class ServiceMetrics
     private volatile IReadOnlyList<Measurement<long>> _lag = [];
     private long _overdue;
     private long _skips;
+    private double _feedLag;
 
     public ServiceMetrics(IMeterFactory meters)
     {
@@ -37,6 +39,8 @@ public sealed class ServiceMetrics
             "Gaps in the event sequence the high-water mark skipped as stale: each may be an event no reader saw.");
         meter.CreateObservableGauge("actiontracker.overdue.items", () => Volatile.Read(ref _overdue), "{item}",
             "Open items past their due date, per the overdue projection.");
+        meter.CreateObservableGauge("actiontracker.feed.lag", () => Volatile.Read(ref _feedLag), "s",
+            "How far the readable end of the event log (Marten's high-water mark) is behind the newest event, in event time; it grows while the daemon is not running.");
     }
 
     public void Command(string command, string outcome) =>
@@ -46,6 +50,10 @@ public sealed class ServiceMetrics
 
     public void Delivered(string channel, bool ok, int events) =>
         _deliveries.Add(events, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));
+
+    /// <summary>Reads the event feed's lag (what every reader of the log waits behind).</summary>
+    public async Task RefreshFeedLag(EventLog log, CancellationToken ct) =>
+        Volatile.Write(ref _feedLag, (await log.Lag(ct)).TotalSeconds);
 
     /// <summary>Reads the gauges' values from the database.</summary>
     public async Task Refresh(NpgsqlDataSource db, IDocumentStore store, CancellationToken ct)
@@ -77,7 +85,7 @@ public sealed class ServiceMetrics
 }
 
 /// <summary>Refreshes the gauges every few seconds on every replica.</summary>
-public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDataSource db, IDocumentStore store, TimeProvider time, ILogger<ServiceMetricsLoop> logger) : BackgroundService
+public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDataSource db, IDocumentStore store, EventLog log, TimeProvider time, ILogger<ServiceMetricsLoop> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
@@ -89,6 +97,7 @@ public sealed partial class ServiceMetricsLoop(ServiceMetrics metrics, NpgsqlDat
             try
             {
                 await metrics.Refresh(db, store, ct);
+                await metrics.RefreshFeedLag(log, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

@@ -1,5 +1,9 @@
+using ActionTracker.Api.Events;
 using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore.Schema;
+using Marten;
 using Npgsql;
 
 namespace ActionTracker.Api.Teams;
@@ -46,8 +50,16 @@ public sealed class TeamsSchema : IMigrationSource
 }
 
 /// <summary>Reads and writes the teams directory.</summary>
-public sealed class TeamDirectory(NpgsqlDataSource db)
+public sealed class TeamDirectory(NpgsqlDataSource db, IDocumentStore store, EventLog log)
 {
+    /// <summary>The index behind <see cref="WithItemsOrRegistered"/>: when a team was first named.</summary>
+    public const string FirstSeenIndex = "mt_events_team_first_seen";
+
+    /// <summary>The events that name an item's team: its creation and its assignments.</summary>
+    public static string Named(IDocumentStore store) => EventsTableIndex.TypeIn(store, typeof(ActionItemCreated), typeof(ActionItemAssigned));
+
+    private readonly string _firstSeen = $"(select min(e.timestamp) from {log.EventsTable} e where {Named(store)} and e.data->>'team' = seen.team)";
+
     private const string Columns = "slug, name, leads, escalation_contact, notify_url, time_zone, updated_at, version, created_at";
 
     public async Task<Team?> Find(string slug, CancellationToken ct)
@@ -101,7 +113,7 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
     {
         var all = (await All(ct)).ToList();
         await using var command = db.CreateCommand(
-            """
+            $"""
             with recursive seen as (
                 (select team from mt_doc_action_item order by team limit 1)
                 union all
@@ -109,8 +121,7 @@ public sealed class TeamDirectory(NpgsqlDataSource db)
                   from seen where seen.team is not null)
             select seen.team,
                    -- First seen: the first item created in the team or moved into it.
-                   (select min(e.timestamp) from mt_events e
-                     where e.type in ('action_item_created', 'action_item_assigned') and e.data->>'team' = seen.team)
+                   {_firstSeen}
               from seen
              where seen.team is not null and not exists (select 1 from teams t where t.slug = seen.team)
             """);

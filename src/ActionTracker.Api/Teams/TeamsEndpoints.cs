@@ -1,6 +1,7 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Domain;
 using ActionTracker.EventStore;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,6 +21,8 @@ public static class TeamsEndpoints
     public static IServiceCollection AddTeams(this IServiceCollection services)
     {
         services.AddMigrations<TeamsSchema>();
+        // When a team nobody registered was first named (an item created in it or moved to it).
+        services.AddEventsTableIndex(TeamDirectory.FirstSeenIndex, store => $"((data->>'team'), timestamp) where {TeamDirectory.Named(store)}");
         services.AddSingleton<TeamDirectory>();
         return services;
     }
