@@ -1,6 +1,7 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.Reports;
 using ActionTracker.Domain;
 using ActionTracker.EventStore;
@@ -21,6 +22,10 @@ public static class DigestsModule
         services.AddSingleton(options);
         services.AddMigrations<DigestSchema>();
         services.AddSingleton<DigestBuilder>();
+        // The digest lists each team's items postponed last week: without this it would read
+        // every due-date change of the store once per team.
+        services.AddEventsTableIndex(DigestBuilder.DueDateChangesIndex,
+            store => $"(timestamp) where {EventsTableIndex.TypeIn(store, typeof(Domain.ActionItems.ActionItemDueDateChanged))}");
         services.AddSingleton<DigestPublisher>();
         services.AddScheduledHandler<CheckWeeklyDigests, CheckWeeklyDigestsHandler>();
         services.AddHostedService<DigestCheckStarter>();

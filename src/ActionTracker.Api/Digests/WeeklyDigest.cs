@@ -40,6 +40,8 @@ public static class DigestStream
 /// <summary>Builds a team's digest from the action items read model and the week's due-date changes.</summary>
 public sealed class DigestBuilder(NpgsqlDataSource db, ActionItems.ActionItemRows rows)
 {
+    public const string DueDateChangesIndex = "mt_events_due_date_changes";
+
     private const int MaxListed = 50;
 
     /// <summary>The week the digest belongs to: the ISO week of the team's local date at <paramref name="now"/>.</summary>

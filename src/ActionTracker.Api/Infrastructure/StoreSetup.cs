@@ -68,11 +68,13 @@ public static class StoreSetup
 /// Applies the schema before the service takes requests: Marten's tables first, then ours, some
 /// of which index Marten's (replicas serialize on a lock).
 /// </summary>
-public sealed class SchemaMigration(Marten.IDocumentStore store, SchemaMigrator migrator) : IHostedService
+public sealed class SchemaMigration(Marten.IDocumentStore store, IEnumerable<Store.EventsTableIndex> indexes, SchemaMigrator migrator) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        foreach (var index in indexes)
+            await index.Create(store, ct);
         await migrator.Migrate(ct);
     }
 

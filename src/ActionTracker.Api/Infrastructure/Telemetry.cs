@@ -22,7 +22,10 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Every activity source the service's traces are made of: its own, ASP.NET Core, Npgsql, outgoing HTTP.</summary>
-    public static readonly string[] Sources = [SourceName, StoreTelemetry.SourceName, "Microsoft.AspNetCore", "Npgsql", "System.Net.Http"];
+    public static readonly string[] Sources = [SourceName, StoreTelemetry.SourceName, MartenSource, "Microsoft.AspNetCore", "Npgsql", "System.Net.Http"];
+
+    /// <summary>Marten's spans: a connection's use, e.g. the append of a command.</summary>
+    public const string MartenSource = "Marten";
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
@@ -33,12 +36,12 @@ public static class Telemetry
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker"))
             .WithTracing(tracing => tracing
-                .AddSource(SourceName, StoreTelemetry.SourceName)
+                .AddSource(SourceName, StoreTelemetry.SourceName, MartenSource)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(metrics => metrics
-                .AddMeter(MessagingMetrics.MeterName, ServiceMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
+                .AddMeter(MessagingMetrics.MeterName, ServiceMetrics.MeterName, MartenSource, "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation())
             .WithLogging()

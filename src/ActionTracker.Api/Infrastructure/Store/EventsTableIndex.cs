@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Schema;
 using Npgsql;
 
 namespace ActionTracker.Api.Infrastructure.Store;
@@ -7,12 +6,12 @@ namespace ActionTracker.Api.Infrastructure.Store;
 /// <summary>
 /// An index of ours on Marten's events table (lookups of an item's own history that Marten does
 /// not index for). Marten drops indexes it does not know when it applies its schema, so it is told
-/// to leave this one alone, and the index is made once Marten has applied its schema: initial data
-/// runs right after that, at every start.
+/// to leave this one alone, and the index is made right after Marten has applied its schema, at
+/// every start (see SchemaMigration).
 /// </summary>
-public sealed class EventsTableIndex(NpgsqlDataSource db, string name, Func<IDocumentStore, string> definition) : IInitialData
+public sealed class EventsTableIndex(NpgsqlDataSource db, string name, Func<IDocumentStore, string> definition)
 {
-    public async Task Populate(IDocumentStore store, CancellationToken ct)
+    public async Task Create(IDocumentStore store, CancellationToken ct)
     {
         await using var create = db.CreateCommand(
             $"create index if not exists {name} on {store.Options.Events.DatabaseSchemaName}.mt_events {definition(store)}");
@@ -40,7 +39,7 @@ public static class EventsTableIndexes
     /// <summary>Adds an index on <c>mt_events</c>: <paramref name="definition"/> is what follows the table name (columns, condition).</summary>
     public static IServiceCollection AddEventsTableIndex(this IServiceCollection services, string name, Func<IDocumentStore, string> definition)
     {
-        services.AddSingleton<IInitialData>(sp => new EventsTableIndex(sp.GetRequiredService<NpgsqlDataSource>(), name, definition));
+        services.AddSingleton(sp => new EventsTableIndex(sp.GetRequiredService<NpgsqlDataSource>(), name, definition));
         services.ConfigureMarten(options => options.Events.IgnoreIndex(name));
         return services;
     }

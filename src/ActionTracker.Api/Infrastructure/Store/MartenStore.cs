@@ -44,6 +44,9 @@ public static class MartenStore
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.UserNameEnabled = true;
+                // Spans of Marten's own (source "Marten") around each use of a connection: the
+                // append of a command is one, with its SQL beneath it.
+                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoreSetup.Configure);
                 // Stored and wire names are the records' names in snake_case (Marten's classic naming).
                 options.Events.AddEventTypes(EventTypes);

@@ -18,9 +18,9 @@ public static class SessionExtensions
         session.CorrelationId = metadata.CorrelationId;
         session.CausationId = metadata.CausationId;
         if (metadata.TraceParent is { } parent)
-            session.SetHeader(TraceHeaders.Parent, parent);
+            session.SetHeader(Events.EventLog.TraceParentHeader, parent);
         if (metadata.TraceState is { Length: > 0 } state)
-            session.SetHeader(TraceHeaders.State, state);
+            session.SetHeader(Events.EventLog.TraceStateHeader, state);
         return session;
     }
 
@@ -28,11 +28,4 @@ public static class SessionExtensions
     {
         public void Add(string sql, params object?[] parameters) => session.QueueOperation(new SqlOperation(sql, parameters));
     }
-}
-
-/// <summary>Names of the trace-context headers stored with events.</summary>
-public static class TraceHeaders
-{
-    public const string Parent = "traceparent";
-    public const string State = "tracestate";
 }
