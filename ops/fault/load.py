@@ -242,10 +242,11 @@ def first(rows, predicate):
 
 
 def wait_for_projections(psql_cmd, timeout):
-    """Seconds until every async projection's checkpoint has passed the last event, or None."""
-    sql = """select count(*) filter (where (c.tx_id, c.seq) < (e.tx_id, e.seq)), count(*)
-               from projection_checkpoints c,
-                    (select tx_id, seq from events order by tx_id desc, seq desc limit 1) e"""
+    """Seconds until every async projection (Marten's progression, shards named 'name:All') has reached the last event, or None."""
+    sql = """select count(*) filter (where p.last_seq_id < e.seq_id), count(*)
+               from mt_event_progression p,
+                    (select max(seq_id) as seq_id from mt_events) e
+              where p.name like '%:All'"""
     started = time.time()
     while time.time() - started < timeout:
         behind, total = psql(psql_cmd, sql)[0]
@@ -267,11 +268,11 @@ def cmd_report(args):
     tokens = dict(load_tokens(args.tokens))
     reader = Client(args.base, tokens[requests[0]["writer"]] if requests else next(iter(tokens.values())))
 
-    # What is stored, straight from the events table: every comment of this run, with its count.
+    # What is stored, straight from Marten's events table: every comment of this run, with its count.
     stored = {}
     for text, count, ids in psql(args.psql, f"""
             select data->>'text', count(*), string_agg(data->>'commentId', ',')
-              from events where type = '{COMMENTED}' and data->>'text' like 'fault {run} %' group by 1"""):
+              from mt_events where type = '{COMMENTED}' and data->>'text' like 'fault {run} %' group by 1"""):
         stored[text] = (int(count), ids.split(","))
     # And through the public API: each item's history, and its version against its event count.
     via_api, version_mismatch = {}, 0
