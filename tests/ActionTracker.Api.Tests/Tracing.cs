@@ -37,6 +37,10 @@ public sealed class Tracing(ApiFixture api) : IClassFixture<ApiFixture>
         };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         Assert.True((await lead.SendAsync(request)).IsSuccessStatusCode);
+        // The server's request span ends just after the response went out: wait for it (bounded).
+        using (var ended = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            while (!spans.Any(s => s.Source.Name == "Microsoft.AspNetCore"))
+                await Task.Delay(10, ended.Token);
 
         var http = Assert.Single(spans, s => s.Source.Name == "Microsoft.AspNetCore");
         var command = Assert.Single(spans, s => s.Source.Name == Telemetry.SourceName);

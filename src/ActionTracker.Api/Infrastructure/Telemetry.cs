@@ -36,6 +36,7 @@ public static class Telemetry
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker"))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new BackgroundPollingSampler()))
                 .AddSource(SourceName, StoreTelemetry.SourceName, MartenSource)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()

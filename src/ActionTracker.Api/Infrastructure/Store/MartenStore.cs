@@ -62,6 +62,10 @@ public static class MartenStore
                     .Duplicate(x => x.CompletedAt)
                     .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null");
                 options.AddReportProjections(configuration);
+                // The high-water mark is what every reader of the log (feed, stream, webhooks,
+                // broker) waits behind. Marten polls for it every second once caught up; a quarter
+                // second keeps a new event's lag to readers well under a second.
+                options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
                 return options;
             })
             .UseLightweightSessions()
