@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Domain.ActionItems;
 using JasperFx.Events;
@@ -77,15 +78,12 @@ public sealed class MetricsProjection : SingleStreamProjection<ItemMetrics, Guid
         {
             if (mapping.DocumentType != typeof(ItemMetrics))
                 return;
-            Column(mapping, nameof(ItemMetrics.Team), "team", notNull: true);
-            Column(mapping, nameof(ItemMetrics.Priority), "priority", notNull: true);
-            Column(mapping, nameof(ItemMetrics.OpenedAt), "opened_at", notNull: true);
-            Column(mapping, nameof(ItemMetrics.ClosedAt), "closed_at");
-            Column(mapping, nameof(ItemMetrics.FirstOverdueAt), "first_overdue_at");
+            mapping.Copy<ItemMetrics>(nameof(ItemMetrics.Team), "team", notNull: true);
+            mapping.Copy<ItemMetrics>(nameof(ItemMetrics.Priority), "priority", notNull: true);
+            mapping.Copy<ItemMetrics>(nameof(ItemMetrics.OpenedAt), "opened_at", notNull: true);
+            mapping.Copy<ItemMetrics>(nameof(ItemMetrics.ClosedAt), "closed_at");
+            mapping.Copy<ItemMetrics>(nameof(ItemMetrics.FirstOverdueAt), "first_overdue_at");
             mapping.AddIndex("team", "opened_at");
         });
     }
-
-    private static void Column(DocumentMapping mapping, string member, string column, bool notNull = false) =>
-        mapping.DuplicateField([typeof(ItemMetrics).GetProperty(member)!], columnName: column, notNull: notNull);
 }

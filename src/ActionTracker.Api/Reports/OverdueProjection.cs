@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Domain.ActionItems;
 using JasperFx.Events;
 using Marten;
@@ -80,11 +81,11 @@ public sealed class OverdueProjection : SingleStreamProjection<OverdueStanding, 
         {
             if (mapping.DocumentType != typeof(OverdueStanding))
                 return;
-            Column(mapping, nameof(OverdueStanding.Team), "team");
-            Column(mapping, nameof(OverdueStanding.Owner), "owner");
-            Column(mapping, nameof(OverdueStanding.Level), "level");
-            Column(mapping, nameof(OverdueStanding.DueAt), "due_at");
-            Column(mapping, nameof(OverdueStanding.Overdue), "overdue");
+            mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Team), "team", notNull: true);
+            mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Owner), "owner", notNull: true);
+            mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Level), "level", notNull: true);
+            mapping.Copy<OverdueStanding>(nameof(OverdueStanding.DueAt), "due_at", notNull: true);
+            mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Overdue), "overdue", notNull: true);
             // A team's most overdue items in order straight from the index, and the counts per
             // team, owner and level from the same index alone (an index-only scan). The counts
             // are counted when read, not kept in a table by deltas: a rebuild (which truncates
@@ -95,7 +96,4 @@ public sealed class OverdueProjection : SingleStreamProjection<OverdueStanding, 
             index.IncludeColumns = ["owner", "level"];
         });
     }
-
-    private static void Column(DocumentMapping mapping, string member, string column) =>
-        mapping.DuplicateField([typeof(OverdueStanding).GetProperty(member)!], columnName: column, notNull: true);
 }
