@@ -73,11 +73,8 @@ public sealed class MetricsProjection : SingleStreamProjection<ItemMetrics, Guid
     /// </summary>
     public static void Map(StoreOptions options)
     {
-        options.Schema.For<ItemMetrics>().DocumentAlias("item_metrics");
-        options.Policies.ForAllDocuments(mapping =>
+        options.MapDocument<ItemMetrics>("item_metrics", mapping =>
         {
-            if (mapping.DocumentType != typeof(ItemMetrics))
-                return;
             mapping.Copy<ItemMetrics>(nameof(ItemMetrics.Team), "team", notNull: true);
             mapping.Copy<ItemMetrics>(nameof(ItemMetrics.Priority), "priority", notNull: true);
             mapping.Copy<ItemMetrics>(nameof(ItemMetrics.OpenedAt), "opened_at", notNull: true);

@@ -76,11 +76,8 @@ public sealed class OverdueProjection : SingleStreamProjection<OverdueStanding, 
     /// </summary>
     public static void Map(StoreOptions options)
     {
-        options.Schema.For<OverdueStanding>().DocumentAlias("overdue_item");
-        options.Policies.ForAllDocuments(mapping =>
+        options.MapDocument<OverdueStanding>("overdue_item", mapping =>
         {
-            if (mapping.DocumentType != typeof(OverdueStanding))
-                return;
             mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Team), "team", notNull: true);
             mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Owner), "owner", notNull: true);
             mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Level), "level", notNull: true);
