@@ -9,6 +9,7 @@ using ActionTracker.Api.Digests;
 using ActionTracker.Api.Events;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Api.Infrastructure.Store;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ if (DevTokenCommand.Matches(args))
     return DevTokenCommand.Run(builder.Configuration, args);
 
 builder.AddTelemetry();
+builder.AddMessaging();
 builder.Services
     .AddProblemMapping()
     .AddProtection(builder.Configuration)

@@ -60,8 +60,13 @@ public class ApiFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
             builder.UseSetting("Auth:SigningKey", SigningKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            foreach (var loop in new[] { "Scheduler", "Outbox", "Digest", "Webhooks", "Idempotency" })
+            foreach (var loop in new[] { "Scheduler", "Digest", "Webhooks", "Idempotency" })
                 builder.UseSetting($"{loop}:Enabled", "false");
+            // Every agent on this node, at once: no leader election between test hosts.
+            builder.UseSetting("Messaging:Mode", "Solo");
+            // Wolverine schedules its retries on the machine's clock: due at the next played round.
+            builder.UseSetting("Scheduler:FirstBackoff", "00:00:00");
+            builder.UseSetting("Notifications:FirstBackoff", "00:00:00");
             builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
             // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
             builder.UseSetting("RateLimits:PerSecond", "100000");

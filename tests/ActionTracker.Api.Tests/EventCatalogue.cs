@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
@@ -41,7 +40,7 @@ public sealed partial class EventCatalogue(ApiFixture api) : IClassFixture<ApiFi
         foreach (var step in new[] { 1.5, 2, 3.5, 4 })
         {
             api.Clock.Advance(TimeSpan.FromDays(step));
-            await api.Services.GetRequiredService<ScheduledWork>().RunDue();
+            await api.Services.RunDue();
         }
         var admin = api.As("root", [], "admin");
         await admin.PostAsync("/api/digests/weekly/run", null);

@@ -3,7 +3,6 @@ using System.Text.Json;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Domain.ActionItems;
 using Marten;
-using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
@@ -48,7 +47,7 @@ public sealed class ReadingStateForWrites(ApiFixture api) : IClassFixture<ApiFix
         foreach (var days in new[] { 9, 2, 4, 8 })
         {
             api.Clock.Advance(TimeSpan.FromDays(days));
-            await api.Services.GetRequiredService<ScheduledWork>().RunDue();
+            await api.Services.RunDue();
             await AssertRowIsTheFold(id);
         }
         Assert.Equal(HttpStatusCode.OK, (await _cast.Bob.Post($"/api/action-items/{id}/status", new { status = "done", resolution = "Pinned." })).StatusCode);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using ActionTracker.Api.Reports;
-using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
@@ -14,7 +13,7 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
     private async Task Tick(TimeSpan by)
     {
         api.Clock.Advance(by);
-        await api.Services.GetRequiredService<ScheduledWork>().RunDue();
+        await api.Services.RunDue();
     }
 
     private async Task<JsonElement> Report(string query = "")

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using ActionTracker.EventStore.Messaging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,7 +13,6 @@ public static class Replica
         ApiFixture.StartHost(primary.Database.ConnectionString, manualClock ? primary.Clock : null, builder =>
         {
             builder.UseSetting("Scheduler:Enabled", loops ? "true" : "false");
-            builder.UseSetting("Outbox:Enabled", loops ? "true" : "false");
             settings?.Invoke(builder);
         });
 }
@@ -38,8 +36,7 @@ public sealed class RunningReplicas(ApiFixture api) : IClassFixture<ApiFixture>
         foreach (var step in new[] { TimeSpan.FromDays(5.5), TimeSpan.FromDays(2), TimeSpan.FromDays(3), TimeSpan.FromDays(4) })
         {
             api.Clock.Advance(step);
-            await Task.WhenAll(hosts.SelectMany(h => Enumerable.Range(0, 3).Select(_ => Task.Run(() => h.GetRequiredService<ScheduledWork>().RunDue()))));
-            await Task.WhenAll(hosts.SelectMany(h => Enumerable.Range(0, 3).Select(_ => Task.Run(() => h.GetRequiredService<Outbox>().DispatchDue()))));
+            await Task.WhenAll(hosts.SelectMany(h => Enumerable.Range(0, 3).Select(_ => Task.Run(() => h.RunDue()))));
         }
 
         foreach (var id in ids)
@@ -73,8 +70,6 @@ public sealed class CompressedPoliciesFixture : ApiFixture
         builder.UseSetting("Policies:QuietPeriod", "00:00:01");
         builder.UseSetting("Scheduler:Enabled", "true");
         builder.UseSetting("Scheduler:PollInterval", "00:00:00.2");
-        builder.UseSetting("Outbox:Enabled", "true");
-        builder.UseSetting("Outbox:PollInterval", "00:00:00.2");
     }
 }
 
@@ -98,9 +93,8 @@ public sealed class EscalatingInRealTime(CompressedPoliciesFixture api) : IClass
         while (receiver.Received.Count < 4)
             await Task.Delay(100, timeout.Token);
 
-        // Once each: four notifications were written and received, and the ladder holds one event per rung.
-        Assert.Equal(4L, await api.Database.Scalar<long>(
-            "select count(*) from outbox where payload->'item'->>'id' = $1", id.ToString()));
+        // Once each: four notifications received, and the ladder holds one event per rung.
+        Assert.Equal(4, receiver.Bodies($"/{team}").Count(b => b.GetProperty("item").GetProperty("id").GetGuid() == id));
         Assert.Equal(4L, await api.Database.Scalar<long>(
             "select count(*) from mt_events where stream_id = $1 and type in ('action_item_due_soon', 'action_item_overdue', 'action_item_escalated')", id));
         var sent = receiver.Bodies($"/{team}");

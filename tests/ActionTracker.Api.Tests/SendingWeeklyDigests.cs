@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ActionTracker.EventStore.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
@@ -47,8 +46,7 @@ public sealed class SendingWeeklyDigests(DigestFixture api) : IClassFixture<Dige
 
     private static async Task RunDue(IServiceProvider host)
     {
-        await host.GetRequiredService<ScheduledWork>().RunDue();
-        await host.GetRequiredService<Outbox>().DispatchDue();
+        await host.RunDue();
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
+using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
@@ -77,7 +78,7 @@ public sealed record CommandResult<T>(int Status, T Body, string ETag, bool Repl
 /// progress; a concurrency failure is never a 500.
 /// </summary>
 public sealed class ActionItemCommands(
-    IDocumentStore store,
+    OutboxSessions sessions,
     ItemStreams items,
     IdempotencyKeys idempotency,
     TimeProvider time,
@@ -138,14 +139,14 @@ public sealed class ActionItemCommands(
         {
             var now = time.Now();
             var context = new DecisionContext(request.Caller, now, policy);
-            await using var session = store.LightweightSession();
-            session.Stamp(request.Metadata);
+            await using var outbox = sessions.Open(request.Metadata);
+            var session = outbox.Session;
             ActionItem item;
             long version;
             if (create is not null)
             {
                 var events = ActionItemDecider.Decide(null, create, context);
-                item = items.Start(session, id, events);
+                item = await items.Start(session, outbox.Bus, id, events);
                 version = events.Count;
             }
             else
@@ -160,7 +161,7 @@ public sealed class ActionItemCommands(
                 if (request.IfMatch is { } expected && expected != current)
                     throw new VersionMismatch(expected, current);
                 var events = ActionItemDecider.Decide(stream.Aggregate, update!, context);
-                item = items.Append(session, stream, events);
+                item = await items.Append(outbox.Bus, stream, events);
                 version = current + events.Count;
             }
 

@@ -3,8 +3,7 @@ using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Postmortems;
-using ActionTracker.Api.Infrastructure.Store;
-using Marten;
+using ActionTracker.Api.Infrastructure.Messaging;
 using Npgsql;
 
 namespace ActionTracker.Api.Demo;
@@ -16,7 +15,7 @@ namespace ActionTracker.Api.Demo;
 /// The stories and documents are made up for the demo.
 /// </summary>
 public sealed partial class DemoData(
-    IDocumentStore store,
+    OutboxSessions sessions,
     ItemStreams items,
     NpgsqlDataSource db,
     Teams.TeamDirectory teams,
@@ -92,10 +91,10 @@ public sealed partial class DemoData(
         // Some work already finished, so the postmortem's progress shows something.
         foreach (var (item, _) in outcome.Created.Take(postmortem.Done))
         {
-            await using var session = store.LightweightSession();
-            session.Stamp(metadata);
+            await using var outbox = sessions.Open(metadata);
+            var session = outbox.Session;
             var stream = await session.Events.FetchForWriting<ActionItem>(item.Id, ct);
-            items.Append(session, stream, ActionItemDecider.Decide(stream.Aggregate,
+            await items.Append(outbox.Bus, stream, ActionItemDecider.Decide(stream.Aggregate,
                 new ChangeStatus(ItemStatus.Done, null, "Done and verified in the last game day."), new DecisionContext(owner, now, policy)));
             await session.SaveChangesAsync(ct);
         }
@@ -105,8 +104,8 @@ public sealed partial class DemoData(
     private async Task Write(Story story, DateTimeOffset now, CancellationToken ct)
     {
         var id = Guid.CreateVersion7(now.AddDays(-story.CreatedDaysAgo));
-        await using var session = store.LightweightSession();
-        session.Stamp(new EventMetadata("demo-seed"));
+        await using var outbox = sessions.Open(new EventMetadata("demo-seed"));
+        var session = outbox.Session;
         var created = now.AddDays(-story.CreatedDaysAgo);
         var creator = Caller.Create(story.Owner, [story.Team], [Caller.MemberRole]);
         var events = ActionItemDecider.Decide(null,
@@ -118,7 +117,7 @@ public sealed partial class DemoData(
             var caller = Caller.Create(by, [story.Team], by.EndsWith("-lead", StringComparison.Ordinal) ? [Caller.LeadRole] : [Caller.MemberRole]);
             events.AddRange(ActionItemDecider.Decide(ActionItem.Fold(events), command, new DecisionContext(caller, now.AddDays(-daysAgo), policy)));
         }
-        items.Start(session, id, events);
+        await items.Start(session, outbox.Bus, id, events);
         await session.SaveChangesAsync(ct);
     }
 

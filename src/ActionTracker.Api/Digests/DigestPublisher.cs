@@ -4,7 +4,10 @@ using ActionTracker.Api.Teams;
 using ActionTracker.EventStore;
 using ActionTracker.Api.Infrastructure.Store;
 using Marten;
-using ActionTracker.EventStore.Messaging;
+using ActionTracker.Api.Infrastructure.Messaging;
+using ActionTracker.Api.Notifications;
+using Wolverine;
+using Wolverine.Attributes;
 using ActionTracker.EventStore.Schema;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -43,11 +46,12 @@ public sealed class DigestSchema : IMigrationSource
     ];
 }
 
-/// <summary>The recurring check for due digests; one row in the schedule, moved forward each time.</summary>
-public sealed record CheckWeeklyDigests
-{
-    public const string Key = "digests:check";
-}
+/// <summary>
+/// The recurring check for due digests: a scheduled message that schedules the next one. Kept on
+/// the service's clock (not a cron agent's), so that tests move it with the rest of time.
+/// </summary>
+[MessageIdentity("check-weekly-digests")]
+public sealed record CheckWeeklyDigests;
 
 /// <summary>
 /// Builds, stores and sends a team's weekly digest once per (team, week): the digest's stream id
@@ -55,15 +59,12 @@ public sealed record CheckWeeklyDigests
 /// and sends nothing.
 /// </summary>
 public sealed partial class DigestPublisher(
-    IDocumentStore store,
+    OutboxSessions sessions,
     DigestBuilder builder,
-    Outbox outbox,
     NpgsqlDataSource db,
     IOptions<JsonOptions> json,
     ILogger<DigestPublisher> logger)
 {
-    public const string NotificationKind = "team-notification";
-
     /// <summary>Publishes the team's digest for the week holding <paramref name="now"/>; false when it already was.</summary>
     public async Task<(bool Published, string Week)> Publish(Team team, DateTimeOffset now, CancellationToken ct)
     {
@@ -74,14 +75,14 @@ public sealed partial class DigestPublisher(
         var previous = await Previous(team.Slug, week, ct);
         var digest = await builder.Build(team, now, previous, ct);
         var body = JsonSerializer.Serialize(digest, json.Value.SerializerOptions);
-        await using var session = store.LightweightSession();
-        session.Stamp(new EventMetadata("digest", CausationId: $"digest:{team.Slug}:{week}"));
+        await using var outbox = sessions.Open(new EventMetadata("digest", CausationId: $"digest:{team.Slug}:{week}"));
+        var session = outbox.Session;
         session.Events.StartStream<WeeklyDigestPublished>(DigestStream.Id(team.Slug, week), new WeeklyDigestPublished(team.Slug, week, now, digest));
         session.Sql().Add("insert into weekly_digests (team, week, generated_at, body) values ($1, $2, $3, $4)",
             team.Slug, week, now, ProjectionBatch.Jsonb(body));
         if (team.NotifyUrl is { } url)
-            outbox.Enqueue(session.Sql(), NotificationKind, url, JsonSerializer.Serialize(
-                new { text = digest.Text, kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions));
+            await outbox.Bus.PublishAsync(new SendTeamNotification(team.Slug, url, JsonSerializer.Serialize(
+                new { text = digest.Text, kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions)));
         try
         {
             await session.SaveChangesAsync(ct);
@@ -141,21 +142,16 @@ public sealed partial class DigestPublisher(
 /// Every few minutes: publish the digest of each team whose local digest time this week has
 /// come. Idempotent per (team, week), so a late or repeated check sends nothing twice.
 /// </summary>
-public sealed class CheckWeeklyDigestsHandler(
-    DigestPublisher publisher,
-    TeamDirectory teams,
-    MessageScheduler scheduler,
-    DigestOptions options,
-    TimeProvider time) : IScheduledHandler<CheckWeeklyDigests>
+public static class CheckWeeklyDigestsHandler
 {
-    public async Task Handle(CheckWeeklyDigests message, EventSession session, CancellationToken ct)
+    public static async Task<object> Handle(CheckWeeklyDigests message, DigestPublisher publisher, TeamDirectory teams,
+        DigestOptions options, TimeProvider time, CancellationToken ct)
     {
         var now = time.Now();
         foreach (var team in await teams.WithItemsOrRegistered(ct))
             if (IsDue(team, now, options))
                 await publisher.Publish(team, now, ct);
-        scheduler.Schedule(session, CheckWeeklyDigests.Key, message, now + options.CheckEvery);
-        await session.SaveChanges(ct);
+        return message.ScheduledAt(now + options.CheckEvery);
     }
 
     /// <summary>
@@ -183,21 +179,35 @@ public sealed class CheckWeeklyDigestsHandler(
     }
 }
 
-/// <summary>Puts the recurring digest check in the schedule at start-up, unless it is there already.</summary>
-public sealed class DigestCheckStarter(EventStore.EventStore store, MessageScheduler scheduler, DigestOptions options, TimeProvider time) : IHostedService
+/// <summary>
+/// Puts the recurring digest check in Wolverine's schedule at start-up unless one is waiting
+/// there already (replicas starting together take turns on a lock), and takes it out when
+/// digests are off.
+/// </summary>
+public sealed class DigestCheckStarter(OutboxSessions sessions, MessageStoreTables tables, DigestOptions options, TimeProvider time) : IHostedService
 {
+    private const long LockKey = 0x64696765737473; // "digests"
+
     public async Task StartAsync(CancellationToken ct)
     {
+        await using var outbox = sessions.Open(new EventMetadata("digest"));
+        var session = outbox.Session;
+        await session.BeginTransactionAsync(ct);
+        var connection = (Npgsql.NpgsqlConnection)session.Connection!;
+        await using (var locked = new NpgsqlCommand("select pg_advisory_xact_lock($1)", connection))
+        {
+            locked.Parameters.Add(new() { Value = LockKey });
+            await locked.ExecuteNonQueryAsync(ct);
+        }
+        var waiting = await tables.ScheduledCount(connection, "check-weekly-digests", ct);
         if (!options.Enabled)
         {
-            await using var off = store.OpenSession(new EventMetadata("digest"));
-            MessageScheduler.Cancel(off, CheckWeeklyDigests.Key);
-            await off.SaveChanges(ct);
-            return;
+            if (waiting > 0)
+                await tables.CancelScheduled(connection, "check-weekly-digests", ct);
         }
-        await using var session = store.OpenSession(new EventMetadata("digest"));
-        scheduler.ScheduleIfAbsent(session, CheckWeeklyDigests.Key, new CheckWeeklyDigests(), time.GetUtcNow());
-        await session.SaveChanges(ct);
+        else if (waiting == 0)
+            await outbox.Bus.ScheduleAsync(new CheckWeeklyDigests(), time.GetUtcNow());
+        await session.SaveChangesAsync(ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -27,7 +27,6 @@ public static class DigestsModule
         services.AddEventsTableIndex(DigestBuilder.DueDateChangesIndex,
             store => $"(timestamp) where {EventsTableIndex.TypeIn(store, typeof(Domain.ActionItems.ActionItemDueDateChanged))}");
         services.AddSingleton<DigestPublisher>();
-        services.AddScheduledHandler<CheckWeeklyDigests, CheckWeeklyDigestsHandler>();
         services.AddHostedService<DigestCheckStarter>();
         return services;
     }

@@ -22,10 +22,14 @@ public sealed class ServiceMetrics
     private volatile IReadOnlyList<Measurement<long>> _lag = [];
     private long _overdue;
     private long _skips;
+    private long _dead;
+    private long _scheduled;
     private double _feedLag;
+    private readonly Messaging.MessageStoreTables _messages;
 
-    public ServiceMetrics(IMeterFactory meters)
+    public ServiceMetrics(IMeterFactory meters, Messaging.MessageStoreTables messages)
     {
+        _messages = messages;
         var meter = meters.Create(MeterName);
         _commands = meter.CreateCounter<long>("actiontracker.commands", "{command}",
             "Commands handled, by command and outcome (ok, rejected, conflict, replayed).");
@@ -39,6 +43,10 @@ public sealed class ServiceMetrics
             "Gaps in the event sequence the high-water mark skipped as stale: each may be an event no reader saw.");
         meter.CreateObservableGauge("actiontracker.overdue.items", () => Volatile.Read(ref _overdue), "{item}",
             "Open items past their due date, per the overdue projection.");
+        meter.CreateObservableGauge("actiontracker.messages.dead", () => Volatile.Read(ref _dead), "{message}",
+            "Messages (deadline checks, digests, team notifications) dead-lettered after their last attempt and not replayed.");
+        meter.CreateObservableGauge("actiontracker.messages.scheduled", () => Volatile.Read(ref _scheduled), "{message}",
+            "Messages waiting in Wolverine's schedule (deadline checks, held-back notifications, retries).");
         meter.CreateObservableGauge("actiontracker.feed.lag", () => Volatile.Read(ref _feedLag), "s",
             "How far the readable end of the event log (Marten's high-water mark) is behind the newest event, in event time; it grows while the daemon is not running.");
     }
@@ -68,6 +76,8 @@ public sealed class ServiceMetrics
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(*) from mt_high_water_skips"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"select count(*) from {OverdueProjection.Table} where overdue"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"select (select count(*) from {_messages.DeadLetters} where not replayable), (select count(*) from {_messages.Incoming} where status = 'Scheduled')"));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var sequences = new Dictionary<string, long>();
         while (await reader.ReadAsync(ct))
@@ -81,6 +91,12 @@ public sealed class ServiceMetrics
         await reader.NextResultAsync(ct);
         if (await reader.ReadAsync(ct))
             Volatile.Write(ref _overdue, reader.GetInt64(0));
+        await reader.NextResultAsync(ct);
+        if (await reader.ReadAsync(ct))
+        {
+            Volatile.Write(ref _dead, reader.GetInt64(0));
+            Volatile.Write(ref _scheduled, reader.GetInt64(1));
+        }
     }
 }
 

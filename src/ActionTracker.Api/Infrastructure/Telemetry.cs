@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ActionTracker.EventStore;
-using ActionTracker.EventStore.Messaging;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -22,7 +21,13 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Every activity source the service's traces are made of: its own, ASP.NET Core, Npgsql, outgoing HTTP.</summary>
-    public static readonly string[] Sources = [SourceName, StoreTelemetry.SourceName, MartenSource, "Microsoft.AspNetCore", "Npgsql", "System.Net.Http"];
+    public static readonly string[] Sources = [SourceName, StoreTelemetry.SourceName, MartenSource, WolverineSource, "Microsoft.AspNetCore", "Npgsql", "System.Net.Http"];
+
+    /// <summary>Wolverine's spans: a message handled, sent or scheduled.</summary>
+    public const string WolverineSource = "Wolverine";
+
+    /// <summary>Wolverine's meter is named after the service ("Wolverine:action-tracker").</summary>
+    private const string WolverineMeters = "Wolverine*";
 
     /// <summary>Marten's spans: a connection's use, e.g. the append of a command.</summary>
     public const string MartenSource = "Marten";
@@ -37,12 +42,12 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker"))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new BackgroundPollingSampler()))
-                .AddSource(SourceName, StoreTelemetry.SourceName, MartenSource)
+                .AddSource(SourceName, StoreTelemetry.SourceName, MartenSource, WolverineSource)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(metrics => metrics
-                .AddMeter(MessagingMetrics.MeterName, ServiceMetrics.MeterName, MartenSource, "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
+                .AddMeter(ServiceMetrics.MeterName, WolverineMeters, MartenSource, "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation())
             .WithLogging()

@@ -4,8 +4,9 @@ using System.Text.Json;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Teams;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
-using ActionTracker.EventStore.Messaging;
+using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -24,26 +25,30 @@ public sealed record TeamNotification(
 public sealed record NotifiedItem(Guid Id, string Title, string Team, string Owner, string Priority, string Status, DateTimeOffset DueAt);
 
 /// <summary>
-/// Turns ladder steps into notifications in the outbox, at most one per item per day (the quiet
-/// period): the decider marks a reminder that falls in it (not sent), a level change reached in
-/// it waits in the outbox for its end, and when several levels are reached at once (after
-/// downtime) only the highest is announced.
+/// A post to a team's notify URL, as a durable message: retried with backoff, dead-lettered when
+/// every attempt failed (configuration <c>Notifications</c>). The payload is the exact JSON posted.
 /// </summary>
-public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<JsonOptions> json)
-{
-    public const string Kind = "team-notification";
+[MessageIdentity("team-notification")]
+public sealed record SendTeamNotification(string Team, string Url, string Payload);
 
-    /// <param name="notBefore">The end of the item's quiet period, when it was notified less than a day ago.</param>
-    public async Task Queue(ISqlWriter writer, ActionItem item, IReadOnlyList<IActionItemEvent> steps, CancellationToken ct, DateTimeOffset? notBefore = null)
+/// <summary>
+/// Turns ladder steps into notifications, at most one per item per day (the quiet period): the
+/// decider marks a reminder that falls in it (not sent), a level change reached in it is
+/// scheduled for its end, and when several levels are reached at once (after downtime) only the
+/// highest is announced.
+/// </summary>
+public sealed class TeamNotifier(TeamDirectory teams, IOptions<JsonOptions> json)
+{
+    /// <summary>The notification the steps call for, or null (nothing worth telling, or the team has no URL).</summary>
+    public async Task<SendTeamNotification?> For(ActionItem item, IReadOnlyList<IActionItemEvent> steps, CancellationToken ct)
     {
         var step = steps.LastOrDefault(s => s is ActionItemOverdue or ActionItemEscalated or ActionItemDueSoon { Notify: true });
         if (step is null)
-            return;
+            return null;
         var team = await teams.Find(item.Team, ct);
         if (team?.NotifyUrl is not { } url)
-            return;
-        var notification = Build(item, step, team);
-        outbox.Enqueue(writer, Kind, url, JsonSerializer.Serialize(notification, json.Value.SerializerOptions), notBefore);
+            return null;
+        return new SendTeamNotification(team.Slug, url, JsonSerializer.Serialize(Build(item, step, team), json.Value.SerializerOptions));
     }
 
     public static TeamNotification Build(ActionItem item, IActionItemEvent step, Team team)
@@ -81,32 +86,31 @@ public sealed class TeamNotifier(TeamDirectory teams, Outbox outbox, IOptions<Js
 }
 
 /// <summary>Posts team notifications as JSON, with a timeout, to public addresses only (unless allowed).</summary>
-public sealed partial class TeamNotificationTransport(IHttpClientFactory clients, Marten.IDocumentStore store, ILogger<TeamNotificationTransport> logger)
-    : IOutboxTransport
+public static partial class SendTeamNotificationHandler
 {
     public const string ClientName = "notifications";
 
-    public string Kind => TeamNotifier.Kind;
-
-    public async Task Send(OutboxMessage message, CancellationToken ct)
+    public static async Task Handle(SendTeamNotification message, Envelope envelope, IHttpClientFactory clients, IDocumentStore store,
+        ILogger<SendTeamNotification> logger, CancellationToken ct)
     {
-        if (await Outdated(message.Payload, ct) is { } why)
+        if (await Outdated(store, message.Payload, ct) is { } why)
         {
             // A level change held back by the quiet period (or a retry) whose item moved on
             // meanwhile: telling the team now would be wrong, so it is dropped.
-            LogOutdated(message.Id, why);
+            LogOutdated(logger, envelope.Id, why);
             return;
         }
         using var content = new StringContent(message.Payload, Encoding.UTF8, "application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, message.Destination) { Content = content };
-        request.Headers.Add("Idempotency-Key", $"notification-{message.Id}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, message.Url) { Content = content };
+        // The envelope's id stays the same through retries: the receiver can drop a repeat.
+        request.Headers.Add("Idempotency-Key", $"notification-{envelope.Id}");
         using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"{message.Destination} answered {(int)response.StatusCode}.");
+            throw new HttpRequestException($"{message.Url} answered {(int)response.StatusCode}.");
     }
 
     /// <summary>Why a ladder notification no longer holds (the item finished, moved team, re-dated, or went back down the ladder); null when it does.</summary>
-    private async Task<string?> Outdated(string payload, CancellationToken ct)
+    private static async Task<string?> Outdated(IDocumentStore store, string payload, CancellationToken ct)
     {
         using var json = JsonDocument.Parse(payload);
         var root = json.RootElement;
@@ -127,6 +131,6 @@ public sealed partial class TeamNotificationTransport(IHttpClientFactory clients
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Team notification {Id} not sent: {Why}")]
-    private partial void LogOutdated(long id, string why);
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Team notification {Id} not sent: {Why}")]
+    private static partial void LogOutdated(ILogger logger, Guid id, string why);
 }

@@ -1,12 +1,16 @@
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
-using ActionTracker.EventStore.Messaging;
+using Wolverine.Runtime;
+using Wolverine.Persistence.Durability.DeadLetterManagement;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionTracker.Api.Operations;
 
-public sealed record DeadLetters(IReadOnlyList<ScheduledMessageInfo> Messages);
+/// <summary>A message that failed every attempt, as Wolverine's dead-letter store keeps it.</summary>
+public sealed record DeadLetter(Guid Id, string Type, int Attempts, string? LastError, string? ExceptionType, DateTimeOffset? DeadAt, bool Replayable);
+
+public sealed record DeadLetters(IReadOnlyList<DeadLetter> Messages);
 
 /// <summary>Operator endpoints, admins only.</summary>
 public static class AdminEndpoints
@@ -16,15 +20,26 @@ public static class AdminEndpoints
         var admin = app.MapGroup("/api/admin").WithTags("Operations").RequireAuthorization(Policies.Admin)
             .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
-        admin.MapGet("/scheduled/dead", async Task<Ok<DeadLetters>> (ScheduledWork work, int? limit, CancellationToken ct) =>
-                TypedResults.Ok(new DeadLetters(await work.DeadLetters(Math.Clamp(limit ?? 100, 1, 500), ct))))
+        admin.MapGet("/scheduled/dead", async Task<Ok<DeadLetters>> (IWolverineRuntime runtime, int? limit, CancellationToken ct) =>
+            {
+                var found = await runtime.Storage.DeadLetters.QueryAsync(
+                    new DeadLetterEnvelopeQuery { PageSize = Math.Clamp(limit ?? 100, 1, 500), Replayable = false }, ct);
+                return TypedResults.Ok(new DeadLetters([.. found.Envelopes.OrderByDescending(d => d.SentAt).Select(d => new DeadLetter(
+                    d.Id, d.MessageType, d.Envelope.Attempts, d.ExceptionMessage, d.ExceptionType, d.FailedAt ?? d.SentAt, d.Replayable))]));
+            })
             .WithName("ListDeadScheduledMessages")
-            .WithSummary("Scheduled messages that failed every attempt, newest first.");
+            .WithSummary("Messages (deadline checks, digests, team notifications) that failed every attempt, newest first.");
 
-        admin.MapPost("/scheduled/{id:long}/retry", async Task<NoContent> (long id, ScheduledWork work, CancellationToken ct) =>
-                await work.Retry(id, ct) ? TypedResults.NoContent() : throw new ResourceNotFound($"No dead scheduled message {id}."))
+        admin.MapPost("/scheduled/{id:guid}/retry", async Task<NoContent> (Guid id, IWolverineRuntime runtime, CancellationToken ct) =>
+            {
+                if (await runtime.Storage.DeadLetters.DeadLetterEnvelopeByIdAsync(id) is not { Replayable: false })
+                    throw new ResourceNotFound($"No dead-lettered message {id}.");
+                // Marked for replay: the durability agent puts it back in line at its next poll.
+                await runtime.Storage.DeadLetters.ReplayAsync(new DeadLetterEnvelopeQuery([id]), ct);
+                return TypedResults.NoContent();
+            })
             .WithName("RetryDeadScheduledMessage")
-            .WithSummary("Put a dead-lettered scheduled message back in line, due now.")
+            .WithSummary("Put a dead-lettered message back in line.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/projections", async Task<Ok<IReadOnlyList<ProjectionStatus>>> (ProjectionRebuilds rebuilds, CancellationToken ct) =>
                 TypedResults.Ok(await rebuilds.Statuses(ct)))

@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure.Messaging;
 using System.Security.Cryptography;
 using System.Text;
 using ActionTracker.Api.ActionItems;
@@ -30,7 +31,7 @@ public sealed record ImportOutcome(
 /// </para>
 /// </summary>
 public sealed partial class PostmortemImporter(
-    IDocumentStore store,
+    OutboxSessions sessions,
     ItemStreams items,
     NpgsqlDataSource db,
     TimeProvider time,
@@ -83,8 +84,8 @@ public sealed partial class PostmortemImporter(
             var title = storedTitle ?? import.Title;
             var source = new ItemSource(PostmortemStore.SourceKind, import.Ref, title);
             var context = new DecisionContext(caller, now, policy);
-            await using var session = store.LightweightSession();
-            session.Stamp(metadata);
+            await using var outbox = sessions.Open(metadata);
+            var session = outbox.Session;
             var created = new List<(ActionItem, long)>(fresh.Count);
             foreach (var (action, id) in fresh)
             {
@@ -92,7 +93,7 @@ public sealed partial class PostmortemImporter(
                     new CreateActionItem(id, action.Title, action.Description, import.Team, import.Owner, import.Priority, null, source,
                         action.Checked ? [CheckedLabel] : null),
                     context);
-                created.Add((items.Start(session, id, events), events.Count));
+                created.Add((await items.Start(session, outbox.Bus, id, events), events.Count));
             }
             session.Sql().Add(
                 """

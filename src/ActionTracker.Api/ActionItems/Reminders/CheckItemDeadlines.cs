@@ -1,66 +1,71 @@
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.Notifications;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.EventStore;
-using ActionTracker.EventStore.Messaging;
-using ActionTracker.Api.Infrastructure.Store;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace ActionTracker.Api.ActionItems.Reminders;
 
-/// <summary>The scheduled message that makes the scheduler look at one item's deadlines.</summary>
-public sealed record CheckItemDeadlines(Guid ItemId) : IStreamMessage
-{
-    public string Key => $"deadlines:{ItemId}";
-
-    [System.Text.Json.Serialization.JsonIgnore]
-    public Guid StreamId => ItemId;
-}
+/// <summary>
+/// A scheduled message: look at one item's deadlines at <see cref="At"/>. Re-dating, finishing or
+/// climbing the ladder schedules a new one and does not cancel the old: <see cref="At"/> says
+/// which check this is, and one the item no longer expects does nothing.
+/// </summary>
+[MessageIdentity("check-item-deadlines")]
+public sealed record CheckItemDeadlines(Guid ItemId, DateTimeOffset At);
 
 /// <summary>
-/// Records the ladder steps the clock has reached for one item and queues the team's
-/// notifications, all in the scheduler's transaction: a step happens once even with many
+/// Records the ladder steps the clock has reached for one item and cascades the team's
+/// notification, in one transaction with Wolverine's outbox: a step happens once even with many
 /// replicas, and its notification is sent only if the step committed.
 /// </summary>
-public sealed class CheckItemDeadlinesHandler(
-    IDocumentStore store,
-    ItemStreams items,
-    TimeProvider time,
-    DueDatePolicy dueDates,
-    EscalationPolicy ladder,
-    MessageScheduler scheduled,
-    TeamNotifier notifier) : IScheduledHandler<CheckItemDeadlines>
+public static class CheckItemDeadlinesHandler
 {
     public static readonly Caller Scheduler = Caller.Create("scheduler", [], [Caller.ServiceRole]);
 
-    public async Task Handle(CheckItemDeadlines message, EventSession claim, CancellationToken ct)
+    public static async Task<OutgoingMessages> Handle(
+        CheckItemDeadlines message,
+        Envelope envelope,
+        IDocumentSession session,
+        IMessageBus bus,
+        ItemStreams items,
+        TimeProvider time,
+        DueDatePolicy dueDates,
+        EscalationPolicy ladder,
+        TeamNotifier notifier,
+        CancellationToken ct)
     {
-        // The claim (the message's removal) is written first: this step may schedule the same key again.
-        await claim.SaveChanges(ct);
-        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(claim.EnlistedTransaction!));
-        session.Stamp(claim.Metadata);
+        var outgoing = new OutgoingMessages();
+        session.Stamp(new EventMetadata(Scheduler.Id, envelope.CorrelationId, envelope.Id.ToString()));
         // Under the stream's lock: a user's change to the item waits for this step, or this step
         // sees that change.
         var stream = await session.Events.FetchForExclusiveWriting<ActionItem>(message.ItemId, ct);
-        if (stream.Aggregate is not { } item)
-            return;
+        if (stream.Aggregate is not { } item || Deadlines.NextCheck(item, ladder) != message.At)
+            return outgoing; // gone, finished, re-dated or already past this step: a stale check
 
         var now = time.Now();
-        var steps = ActionItemDecider.Decide(item, new CheckDeadlines(), new DecisionContext(Scheduler, now, dueDates, ladder));
-        if (steps.Count == 0)
+        if (now < message.At)
         {
-            // Claiming removed the message; put the next check back (e.g. a poll that came early).
-            if (Deadlines.NextCheck(item, ladder) is { } next)
-                scheduled.Schedule(session.Sql(), message.Key, message, next);
-            await session.SaveChangesAsync(ct);
-            return;
+            // Released early (another node's clock ahead of ours): the same check, at its time.
+            outgoing.Schedule(message, message.At);
+            return outgoing;
         }
 
-        var after = items.Append(session, stream, steps);
+        var steps = ActionItemDecider.Decide(item, new CheckDeadlines(), new DecisionContext(Scheduler, now, dueDates, ladder));
+        var after = await items.Append(bus, stream, steps);
         // At most one notification per item a day: a level change reached within a day of the
         // last one is recorded now and sent when the day is over.
         var notBefore = item.LastNotifiedAt + ladder.QuietPeriod;
-        await notifier.Queue(session.Sql(), after, steps, ct, notBefore > now ? notBefore : null);
-        await session.SaveChangesAsync(ct);
+        if (await notifier.For(after, steps, ct) is { } notification)
+        {
+            if (notBefore > now)
+                outgoing.Schedule(notification, notBefore.Value);
+            else
+                outgoing.Add(notification);
+        }
+        return outgoing;
     }
 }

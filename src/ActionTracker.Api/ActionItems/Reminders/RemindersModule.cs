@@ -1,8 +1,6 @@
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Notifications;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
-using ActionTracker.EventStore.Messaging;
 
 namespace ActionTracker.Api.ActionItems.Reminders;
 
@@ -20,19 +18,11 @@ public static class RemindersModule
             QuietPeriod = configuration.GetValue("Policies:QuietPeriod", defaults.QuietPeriod),
         });
 
-        var scheduler = new ScheduledWorkOptions();
-        configuration.GetSection("Scheduler").Bind(scheduler);
-        var outbox = new OutboxOptions();
-        configuration.GetSection("Outbox").Bind(outbox);
-        services.AddMessaging(scheduler, outbox);
-        services.AddScheduledHandler<CheckItemDeadlines, CheckItemDeadlinesHandler>();
-
         var guard = new AddressGuard(configuration.GetValue("Webhooks:AllowPrivateNetworks", false));
         services.AddSingleton(guard);
-        services.AddHttpClient(TeamNotificationTransport.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+        services.AddHttpClient(SendTeamNotificationHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(guard.CreateHandler);
         services.AddSingleton<TeamNotifier>();
-        services.AddSingleton<IOutboxTransport, TeamNotificationTransport>();
         return services;
     }
 }

@@ -11,6 +11,7 @@ using Marten;
 using Marten.Events;
 using Npgsql;
 using Weasel.Core;
+using Wolverine.Marten;
 
 namespace ActionTracker.Api.Infrastructure.Store;
 
@@ -69,6 +70,12 @@ public static class MartenStore
                 return options;
             })
             .UseLightweightSessions()
+            // Wolverine's outbox joins Marten's sessions: messages commit with the events.
+            .IntegrateWithWolverine(w =>
+            {
+                w.MessageStorageSchemaName = Messaging.MessageStoreTables.DefaultSchema;
+                w.AutoCreate = AutoCreate.CreateOrUpdate;
+            })
             .AddAsyncDaemon(daemon ? DaemonMode.HotCold : DaemonMode.Disabled);
         // Marten logs every failed batch as an error, including the version conflicts that
         // commands expect and retry (a hot item under concurrent writers makes many). Failures

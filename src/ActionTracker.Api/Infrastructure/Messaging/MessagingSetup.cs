@@ -1,0 +1,95 @@
+using ActionTracker.Api.ActionItems.Reminders;
+using ActionTracker.Api.Digests;
+using ActionTracker.Api.Notifications;
+using JasperFx.CodeGeneration;
+using Wolverine;
+using Wolverine.Configuration;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Handlers;
+
+namespace ActionTracker.Api.Infrastructure.Messaging;
+
+/// <summary>When scheduled work is looked for (configuration <c>Scheduler</c>).</summary>
+public sealed class SchedulerOptions
+{
+    /// <summary>How often Wolverine's durability agent releases due scheduled messages.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>False: nothing scheduled runs by itself (tests play scheduled messages on their own clock).</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>
+/// Wolverine carries the service's background work as durable messages in PostgreSQL, in the
+/// same transactions as Marten's events: deadline checks and the weekly digest check are
+/// scheduled messages, posts to teams are messages with retries and dead letters.
+/// </summary>
+public static class MessagingSetup
+{
+    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new();
+        var checks = new RetryPolicy();
+        configuration.GetSection("Scheduler").Bind(checks);
+        var notifications = new RetryPolicy { MaxAttempts = 10, FirstBackoff = TimeSpan.FromSeconds(5) };
+        configuration.GetSection("Notifications").Bind(notifications);
+        var tables = new MessageStoreTables(MessageStoreTables.DefaultSchema);
+        builder.Services.AddSingleton(tables);
+        builder.Services.AddSingleton<OutboxSessions>();
+
+        builder.UseWolverine(opts =>
+        {
+            opts.ServiceName = "action-tracker";
+            opts.ApplicationAssembly = typeof(MessagingSetup).Assembly;
+            // Solo: this process runs every agent itself (tests, a single instance). Balanced
+            // (the default) elects a leader that spreads the agents over the replicas.
+            opts.Durability.Mode = configuration.GetValue("Messaging:Mode", DurabilityMode.Balanced);
+            opts.Durability.MessageStorageSchemaName = tables.Schema;
+            // Wolverine's tables (inbox, outbox, dead letters, nodes) are made or brought up to
+            // date before it starts, as Marten's are.
+            opts.AutoBuildMessageStorageOnStartup = JasperFx.AutoCreate.CreateOrUpdate;
+            // Off means the schedule is never polled; the agent itself stays on, because it is also
+            // what creates Wolverine's tables and recovers messages of a crashed node.
+            var poll = scheduler.Enabled ? scheduler.PollInterval : TimeSpan.FromDays(30);
+            opts.Durability.ScheduledJobPollingTime = poll;
+            opts.Durability.ScheduledJobFirstExecution = TimeSpan.FromTicks(Math.Min(poll.Ticks, TimeSpan.FromSeconds(1).Ticks));
+            // The polls of the node table are background work, not requests: no trace each.
+            opts.Durability.NodeAssignmentHealthCheckTracingEnabled = false;
+            opts.UseSystemTextJsonForSerialization(StoreSetup.Configure);
+            opts.Policies.UseDurableLocalQueues();
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.Add(new RetriesByMessage(checks, notifications));
+
+            opts.Discovery.DisableConventionalDiscovery()
+                .IncludeType(typeof(CheckItemDeadlinesHandler))
+                .IncludeType(typeof(SendTeamNotificationHandler))
+                .IncludeType(typeof(CheckWeeklyDigestsHandler));
+
+            // Handlers are generated at build time and checked in (Internal/Generated); a
+            // stale file fails the codegen test. Dynamic compilation stays possible for
+            // `codegen write` and when Messaging:Codegen says so.
+            opts.CodeGeneration.TypeLoadMode = configuration.GetValue("Messaging:Codegen", TypeLoadMode.Dynamic);
+            opts.CodeGeneration.SourceCodeWritingEnabled = false;
+        });
+        return builder;
+    }
+
+    /// <summary>Retry schedules as data, per kind of message; a message out of attempts goes to the dead letters.</summary>
+    private sealed class RetriesByMessage(RetryPolicy checks, RetryPolicy notifications) : IHandlerPolicy
+    {
+        public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, JasperFx.IServiceContainer container)
+        {
+            foreach (var chain in chains)
+            {
+                var policy = chain.MessageType == typeof(SendTeamNotification) ? notifications : checks;
+                chain.Failures.MaximumAttempts = policy.MaxAttempts;
+                var delays = policy.Delays();
+                if (delays.Length == 0)
+                    chain.OnAnyException().MoveToErrorQueue();
+                else
+                    chain.OnAnyException().ScheduleRetry(delays).Then.MoveToErrorQueue();
+            }
+        }
+    }
+}
