@@ -1,3 +1,4 @@
+using JasperFx;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.ActionItems.Reminders;
 using ActionTracker.Api.Operations;
@@ -39,6 +40,8 @@ builder.Services
 var app = builder.Build();
 if (RebuildCommand.Matches(args))
     return await RebuildCommand.Run(app.Services, args);
+if (args is ["codegen", ..])
+    return await app.RunJasperFxCommands(args); // ops/codegen: Wolverine's handlers, written to Internal/Generated
 
 app.UseProblemMapping();
 app.UseRequestLimits();

@@ -7,13 +7,19 @@ namespace ActionTracker.Testing;
 /// <summary>Runs the repository's ops/ scripts (private PostgreSQL clusters, RabbitMQ nodes) from tests.</summary>
 public static class OpsScripts
 {
-    public static string Path(string script)
+    /// <summary>The repository's root: the directory of ActionTracker.sln above the test binaries.</summary>
+    public static string Root
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "ActionTracker.sln")))
-            dir = dir.Parent;
-        return System.IO.Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "ops", script);
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "ActionTracker.sln")))
+                dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+        }
     }
+
+    public static string Path(string script) => System.IO.Path.Combine(Root, "ops", script);
 
     public static Task<string> RunOps(string script, string arguments, params (string Name, string Value)[] environment) =>
         Run(Path(script), arguments, environment);

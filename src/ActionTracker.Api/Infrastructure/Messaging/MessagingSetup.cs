@@ -66,10 +66,11 @@ public static class MessagingSetup
                 .IncludeType(typeof(SendTeamNotificationHandler))
                 .IncludeType(typeof(CheckWeeklyDigestsHandler));
 
-            // Handlers are generated at build time and checked in (Internal/Generated); a
-            // stale file fails the codegen test. Dynamic compilation stays possible for
-            // `codegen write` and when Messaging:Codegen says so.
-            opts.CodeGeneration.TypeLoadMode = configuration.GetValue("Messaging:Codegen", TypeLoadMode.Dynamic);
+            // Handler code is generated ahead of time (ops/codegen) and checked in under
+            // Internal/Generated: no compiler at start-up, and a handler missing from it stops the
+            // start. A stale file fails a test. Messaging:Codegen=Dynamic compiles at run time
+            // instead (WolverineFx.RuntimeCompilation), as ops/codegen does.
+            opts.CodeGeneration.TypeLoadMode = configuration.GetValue("Messaging:Codegen", TypeLoadMode.Static);
             opts.CodeGeneration.SourceCodeWritingEnabled = false;
         });
         return builder;
