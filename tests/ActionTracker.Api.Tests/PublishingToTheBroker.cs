@@ -22,6 +22,9 @@ public class BrokerFixture : ApiFixture
         await base.InitializeAsync();
     }
 
+    /// <summary>Starts the host without starting the broker first.</summary>
+    protected Task InitializeHost() => base.InitializeAsync().AsTask();
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -102,6 +105,22 @@ public sealed class PublishingToTheBroker(BrokerFixture api) : IClassFixture<Bro
 
     private BrokerRelay Relay => api.Services.GetRequiredService<BrokerRelay>();
 
+    /// <summary>
+    /// One round of the relay, as its loop runs it: a failure (the transport still reconnecting
+    /// after a broker restart) is tried again next round.
+    /// </summary>
+    private async Task PublishRound(CancellationToken ct)
+    {
+        try
+        {
+            await Relay.PublishPending(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(100, ct);
+        }
+    }
+
     [Fact]
     public async Task a_bound_queue_gets_every_event_in_commit_order_as_persistent_cloudevents_routed_by_type()
     {
@@ -118,7 +137,7 @@ public sealed class PublishingToTheBroker(BrokerFixture api) : IClassFixture<Bro
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (messages.Count < feed.Count)
         {
-            await Relay.PublishPending(timeout.Token);
+            await PublishRound(timeout.Token);
             messages.AddRange((await api.Drain(all)).Where(m => ours.Contains(m.Body.Str("subject"))));
         }
 
@@ -144,7 +163,7 @@ public sealed class PublishingToTheBroker(BrokerFixture api) : IClassFixture<Bro
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while ((await api.Drain(queue)) is var got && !got.Any(m => m.Body.Str("subject") == id.ToString()))
         {
-            await Relay.PublishPending(timeout.Token);
+            await PublishRound(timeout.Token);
             await Task.Delay(20, timeout.Token);
         }
 
@@ -175,7 +194,7 @@ public sealed class PublishingToTheBroker(BrokerFixture api) : IClassFixture<Bro
         var received = new List<BrokerMessage>();
         while (received.Count(m => m.Body.Str("subject") == id.ToString()) < 5)
         {
-            await Relay.PublishPending(timeout.Token);
+            await PublishRound(timeout.Token);
             await Task.Delay(20, timeout.Token);
             received.AddRange(await api.Drain(queue));
         }
@@ -254,5 +273,49 @@ public sealed class RestartingTheBroker(RunningBrokerFixture api) : IClassFixtur
             Assert.Equal(
                 feed.Where(e => e.Str("subject") == item).Select(e => e.GetProperty("data").Str("text")),
                 firstCopies.Where(m => m.Body.Str("subject") == item).Select(m => m.Body.GetProperty("data").Str("text")));
+    }
+}
+
+/// <summary>The service started while its broker is down (the broker comes up during the test).</summary>
+public sealed class LateBrokerFixture : BrokerFixture
+{
+    public override async ValueTask InitializeAsync() => await InitializeHost();
+
+    protected override void ConfigureSettings(IWebHostBuilder builder)
+    {
+        base.ConfigureSettings(builder);
+        builder.UseSetting("RabbitMq:StartupTimeout", "00:00:00.5");
+    }
+}
+
+public sealed class StartingWithoutTheBroker(LateBrokerFixture api) : IClassFixture<LateBrokerFixture>
+{
+    [Fact]
+    public async Task the_service_starts_and_takes_writes_while_the_broker_is_down_and_publishes_once_it_is_up()
+    {
+        var alice = api.As("alice", ["platform"], "member");
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync("/health/ready")).StatusCode);
+        var id = await alice.CreateItem();
+        await api.Feed(api.As("root", [], "admin"), e => e.Str("subject") == id.ToString(), atLeast: 1);
+        var relay = api.Services.GetRequiredService<BrokerRelay>();
+        await Assert.ThrowsAnyAsync<Exception>(() => relay.PublishPending());
+        Assert.Equal(0L, await api.Database.Scalar<long>("select coalesce(sum(published), 0)::bigint from broker_relays"));
+
+        await api.Broker.Start();
+        var queue = await api.BindQueue("actiontracker.item.created.v1");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new List<BrokerMessage>();
+        while (!received.Any(m => m.Body.Str("subject") == id.ToString()))
+        {
+            try
+            {
+                await relay.PublishPending(timeout.Token);
+            }
+            catch (Exception) when (!timeout.IsCancellationRequested)
+            {
+                await Task.Delay(100, timeout.Token); // still connecting
+            }
+            received.AddRange(await api.Drain(queue));
+        }
     }
 }

@@ -5,7 +5,12 @@ using ActionTracker.EventStore;
 using ActionTracker.EventStore.Schema;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using RabbitMQ.Client;
+using Wolverine;
+using Wolverine.RabbitMQ;
+using Wolverine.Runtime;
+using Wolverine.Configuration;
+using Wolverine.RabbitMQ.Internal;
+using Wolverine.Transports.Sending;
 
 namespace ActionTracker.Api.Events;
 
@@ -32,6 +37,9 @@ public sealed class RabbitMqOptions
     /// lease ran out could be published by another replica at the same time, out of order.
     /// </summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long start-up tries to reach the broker before it goes on without it.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan EffectiveConfirmTimeout => ConfirmTimeout < Lease / 2 ? ConfirmTimeout : Lease / 2;
 }
@@ -68,27 +76,35 @@ public sealed class BrokerSchema : IMigrationSource
 
 /// <summary>
 /// Publishes every event, in order, to a RabbitMQ topic exchange (routing key = type) as a
-/// persistent CloudEvents message, with publisher confirms. The position moves only after the
+/// persistent CloudEvents message, through WolverineFx.RabbitMQ's sender for the exchange (its
+/// connection, recovery, declaration and publisher confirms). The position moves only after the
 /// broker confirmed a whole batch, so a broker outage or a crash loses nothing: the batch is sent
 /// again (at least once; consumers deduplicate on the message id, the CloudEvents id). One
 /// replica at a time holds the lease, which keeps the exchange in commit order.
 /// </summary>
+/// <remarks>
+/// Why not Wolverine's outbox or its inline sending agent: the durable outbox delivered part of a
+/// backlog out of order after an outage (the spike of DESIGN.md), and the inline agent hands a
+/// failed send to a background retry block and returns as if it had succeeded, which would move
+/// the position past an unconfirmed event. The relay awaits the sender itself, so a failure
+/// stops it where it is.
+/// </remarks>
 public sealed partial class BrokerRelay(
     NpgsqlDataSource db,
     EventFeed feed,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     RabbitMqOptions options,
+    IWolverineRuntime runtime,
     ServiceMetrics metrics,
     TimeProvider time,
     ILogger<BrokerRelay> logger) : IAsyncDisposable
 {
     private const string RelayName = "rabbitmq";
+    private const string ContentType = "application/cloudevents+json; charset=utf-8";
     private static readonly EventFilter Everything = new(null, null);
 
     private readonly Guid _replica = Guid.NewGuid();
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private IConnection? _connection;
-    private IChannel? _channel;
 
     /// <summary>Publishes what the broker has not confirmed yet, one batch; returns how many events were published.</summary>
     public async Task<int> PublishPending(CancellationToken ct = default)
@@ -109,7 +125,6 @@ public sealed partial class BrokerRelay(
                 catch (Exception error) when (!ct.IsCancellationRequested)
                 {
                     metrics.Delivered("broker", ok: false, events.Count);
-                    await Drop();
                     await Failed(error.Message);
                     throw;
                 }
@@ -149,12 +164,14 @@ public sealed partial class BrokerRelay(
 
     private async Task Publish(List<CloudEvent> events, CancellationToken ct)
     {
-        var channel = await Channel(ct);
+        await Connect();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.EffectiveConfirmTimeout);
-        // All of the batch in flight at once; each task completes when the broker confirms its
-        // message (and throws if it nacks or the channel closes).
-        var confirms = new List<Task>(events.Count);
+        // One at a time: each send returns once the broker confirmed the message (it throws if
+        // the broker nacks or the channel closes). Sends in flight together could be reordered
+        // when the transport reconnects in the middle of a batch (a later event on the new channel
+        // ahead of an earlier one lost with the old), so the next goes out only after the last
+        // was confirmed.
         foreach (var e in events)
         {
             using var activity = Telemetry.Source.StartActivity("broker publish", ActivityKind.Producer,
@@ -162,62 +179,47 @@ public sealed partial class BrokerRelay(
             activity?.SetTag("messaging.system", "rabbitmq");
             activity?.SetTag("messaging.destination.name", options.Exchange);
             activity?.SetTag("cloudevents.event_id", e.Id);
-            var properties = new BasicProperties
+            var envelope = new Envelope
             {
-                Persistent = true,
-                MessageId = e.Id,
-                Type = e.Type,
-                ContentType = "application/cloudevents+json; charset=utf-8",
-                Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),
-                Headers = new Dictionary<string, object?> { ["position"] = e.Position },
+                Id = Guid.Parse(e.Id),
+                MessageType = e.Type,
+                ContentType = ContentType,
+                Data = JsonSerializer.SerializeToUtf8Bytes(e, json.Value.SerializerOptions),
+                SentAt = e.Time,
             };
-            var traceparent = activity is not null ? activity.Id : e.Traceparent;
-            if (traceparent is not null)
-                properties.Headers["traceparent"] = traceparent;
-            var body = JsonSerializer.SerializeToUtf8Bytes(e, json.Value.SerializerOptions);
-            confirms.Add(channel.BasicPublishAsync(options.Exchange, e.Type, mandatory: false, properties, body, timeout.Token).AsTask());
+            envelope.Headers["position"] = e.Position;
+            if ((activity is not null ? activity.Id : e.Traceparent) is { } traceparent)
+                envelope.Headers["traceparent"] = traceparent;
+            await Sender(e.Type).SendAsync(envelope).AsTask().WaitAsync(timeout.Token);
         }
-        await Task.WhenAll(confirms);
     }
 
-    private async Task<IChannel> Channel(CancellationToken ct)
+    /// <summary>
+    /// A broker that was down when the service started left the transport without a connection
+    /// (Wolverine goes on without it): connect it now. Afterwards the transport recovers lost
+    /// connections itself.
+    /// </summary>
+    private async Task Connect()
     {
-        if (_channel is { IsOpen: true })
-            return _channel;
-        await Drop();
-        var factory = new ConnectionFactory
+        var transport = runtime.Options.Transports.GetOrCreate<RabbitMqTransport>();
+        if (transport.LastSuccessfulConnectionAt == default)
+            await transport.InitializeAsync(runtime);
+    }
+
+    /// <summary>
+    /// The transport's sender for one event type: a topic endpoint of the exchange, whose routing
+    /// key is the type; durable, so the messages are persistent. Built on first use, not declared
+    /// up front: Wolverine routes every message type to an exchange set to route by topic.
+    /// </summary>
+    private ISender Sender(string type)
+    {
+        var agent = runtime.Endpoints.GetOrBuildSendingAgent(new Uri($"rabbitmq://topic/{options.Exchange}/{type}"), e => e.Mode = EndpointMode.Durable);
+        return agent switch
         {
-            Uri = new Uri(options.Uri!),
-            ClientProvidedName = "action-tracker",
-            // The relay reconnects itself on the next batch; the client's own recovery would
-            // hide a lost channel whose unconfirmed messages must be sent again.
-            AutomaticRecoveryEnabled = false,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
+            SendingAgent a => a.Sender,
+            InlineSendingAgent a => a.Sender,
+            _ => throw new InvalidOperationException($"No sender behind {agent.GetType().Name} for {agent.Destination}."),
         };
-        _connection = await factory.CreateConnectionAsync(ct);
-        _channel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-                outstandingPublisherConfirmationsRateLimiter: null), ct);
-        await _channel.ExchangeDeclareAsync(options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
-        LogConnected(options.Exchange);
-        return _channel;
-    }
-
-    private async Task Drop()
-    {
-        var (channel, connection) = (_channel, _connection);
-        (_channel, _connection) = (null, null);
-        try
-        {
-            if (channel is not null)
-                await channel.DisposeAsync();
-            if (connection is not null)
-                await connection.DisposeAsync();
-        }
-        catch (Exception error)
-        {
-            LogDropFailed(error);
-        }
     }
 
     private async Task Advance(LogPosition from, LogPosition to, int published)
@@ -251,17 +253,11 @@ public sealed partial class BrokerRelay(
         await update.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await Drop();
         _gate.Dispose();
+        return ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing events to the RabbitMQ exchange {Exchange}")]
-    private partial void LogConnected(string exchange);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the broker connection failed")]
-    private partial void LogDropFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker relay lease moved to another replica while publishing from {Position}; that replica sends the batch again")]
     private partial void LogLeaseLost(string position);
@@ -312,6 +308,33 @@ public sealed partial class BrokerLoop(BrokerRelay relay, RabbitMqOptions option
 
 public static class BrokerModule
 {
+    /// <summary>
+    /// WolverineFx.RabbitMQ's transport, when <c>RabbitMq:Uri</c> is set: the exchange (topic,
+    /// durable, declared by Wolverine) and its persistent sender, with publisher confirms awaited.
+    /// </summary>
+    public static void UseBroker(this WolverineOptions opts, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new();
+        if (string.IsNullOrEmpty(options.Uri))
+            return;
+        // A broker that is down must not stop the service: start without it (after a short try)
+        // and let the relay, which waits at its position, find it when it comes back.
+        opts.BrokerInitializationTimeout = options.StartupTimeout;
+        opts.ResourceMigrationFailureMode = JasperFx.ResourceMigrationFailureMode.ContinueOnFailures;
+        opts.UseRabbitMq(new Uri(options.Uri))
+            .AutoProvision()
+            .DeclareExchange(options.Exchange, e => e.ExchangeType = ExchangeType.Topic)
+            // The service only publishes: one connection, no reply queue, no dead-letter queue.
+            .UseSenderConnectionOnly()
+            .DisableSystemRequestReplyQueueDeclaration()
+            .DisableDeadLetterQueueing()
+            .ConfigureChannelCreation(c =>
+            {
+                c.PublisherConfirmationsEnabled = true;
+                c.PublisherConfirmationTrackingEnabled = true;
+            });
+    }
+
     /// <summary>The RabbitMQ relay, when <c>RabbitMq:Uri</c> is set.</summary>
     public static IServiceCollection AddBroker(this IServiceCollection services, IConfiguration configuration)
     {

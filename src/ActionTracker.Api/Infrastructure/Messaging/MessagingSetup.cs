@@ -1,5 +1,6 @@
 using ActionTracker.Api.ActionItems.Reminders;
 using ActionTracker.Api.Digests;
+using ActionTracker.Api.Events;
 using ActionTracker.Api.Notifications;
 using JasperFx.CodeGeneration;
 using Wolverine;
@@ -60,6 +61,7 @@ public static class MessagingSetup
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.AutoApplyTransactions();
             opts.Policies.Add(new RetriesByMessage(checks, notifications));
+            opts.UseBroker(configuration);
 
             opts.Discovery.DisableConventionalDiscovery()
                 .IncludeType(typeof(CheckItemDeadlinesHandler))
