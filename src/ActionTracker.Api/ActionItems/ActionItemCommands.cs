@@ -5,7 +5,6 @@ using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
 using ActionTracker.Api.Infrastructure.Store;
 using ConcurrencyException = JasperFx.ConcurrencyException;
 using Marten;

@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.ActionItems.Assign;
 using ActionTracker.Api.ActionItems.ChangeDueDate;
 using ActionTracker.Api.ActionItems.ChangeStatus;
@@ -8,7 +9,7 @@ using ActionTracker.Api.ActionItems.History;
 using ActionTracker.Api.ActionItems.List;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
 
 namespace ActionTracker.Api.ActionItems;
 

@@ -1,6 +1,6 @@
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Postmortems;
 using ActionTracker.Api.Infrastructure.Messaging;

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Teams;
-using ActionTracker.EventStore;
 using ActionTracker.Api.Infrastructure.Store;
 using Marten;
 using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Api.Notifications;
 using Wolverine;
 using Wolverine.Attributes;
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Schema;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -79,7 +78,7 @@ public sealed partial class DigestPublisher(
         var session = outbox.Session;
         session.Events.StartStream<WeeklyDigestPublished>(DigestStream.Id(team.Slug, week), new WeeklyDigestPublished(team.Slug, week, now, digest));
         session.Sql().Add("insert into weekly_digests (team, week, generated_at, body) values ($1, $2, $3, $4)",
-            team.Slug, week, now, ProjectionBatch.Jsonb(body));
+            team.Slug, week, now, SqlParameters.Jsonb(body));
         if (team.NotifyUrl is { } url)
             await outbox.Bus.PublishAsync(new SendTeamNotification(team.Slug, url, JsonSerializer.Serialize(
                 new { text = digest.Text, kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions)));

@@ -1,10 +1,10 @@
+using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.Reports;
 using ActionTracker.Domain;
-using ActionTracker.EventStore;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionTracker.Api.Digests;

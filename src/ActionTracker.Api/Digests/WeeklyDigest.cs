@@ -4,7 +4,7 @@ using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Reports;
 using ActionTracker.Api.Teams;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
 using Npgsql;
 
 namespace ActionTracker.Api.Digests;

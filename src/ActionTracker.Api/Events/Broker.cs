@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ActionTracker.Api.Infrastructure;
-using ActionTracker.EventStore;
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Api.Infrastructure.Schema;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Wolverine;

@@ -1,4 +1,4 @@
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Schema;
 using Marten;
 using Npgsql;
 

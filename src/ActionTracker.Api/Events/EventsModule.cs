@@ -1,9 +1,9 @@
+using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Domain;
-using ActionTracker.EventStore;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 

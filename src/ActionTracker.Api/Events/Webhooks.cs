@@ -6,7 +6,7 @@ using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Schema;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;

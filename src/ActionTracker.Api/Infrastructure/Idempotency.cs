@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ActionTracker.EventStore;
-using ActionTracker.EventStore.Messaging;
+using ActionTracker.Api.Infrastructure.Store;
 using Npgsql;
 
 namespace ActionTracker.Api.Infrastructure;
@@ -40,7 +39,7 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource, TimeProvider ti
         writer.Add(
             "insert into idempotency_keys (caller, key, fingerprint, status, location, etag, body, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
             caller, key, response.Fingerprint, response.Status, response.Location, response.ETag,
-            ProjectionBatch.Jsonb(response.Body), time.GetUtcNow());
+            SqlParameters.Jsonb(response.Body), time.GetUtcNow());
 
     /// <summary>
     /// Deletes keys recorded before <paramref name="before"/>, a bounded batch at a time; returns

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ActionTracker.Domain;
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -26,7 +26,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             VersionMismatch e => Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", e.Message),
             IdempotencyKeyReused e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message),
             UnsupportedContentType e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
-            ConcurrencyException or JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
+            JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
                 => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
             BadHttpRequestException e => BadRequest(e),

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Api.Infrastructure.Schema;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -47,8 +47,9 @@ public static class StoreSetup
         if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
             builder.NoResetOnClose = true;
 
-        services.AddEventStore(builder.ConnectionString,
-            types => types.Register(ActionItemEvents.All).Register(typeof(Digests.WeeklyDigestPublished)), o => Configure(o.Json));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
+        services.AddSingleton<SchemaMigrator>();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddHostedService<SchemaMigration>();
         services.AddHealthChecks().AddCheck<DatabaseReady>("database", tags: ["ready"]);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -21,7 +21,7 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Every activity source the service's traces are made of: its own, ASP.NET Core, Npgsql, outgoing HTTP.</summary>
-    public static readonly string[] Sources = [SourceName, StoreTelemetry.SourceName, MartenSource, WolverineSource, "Microsoft.AspNetCore", "Npgsql", "System.Net.Http"];
+    public static readonly string[] Sources = [SourceName, MartenSource, WolverineSource, "Microsoft.AspNetCore", "Npgsql", "System.Net.Http"];
 
     /// <summary>Wolverine's spans: a message handled, sent or scheduled.</summary>
     public const string WolverineSource = "Wolverine";
@@ -42,7 +42,7 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "action-tracker"))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new BackgroundPollingSampler()))
-                .AddSource(SourceName, StoreTelemetry.SourceName, MartenSource, WolverineSource)
+                .AddSource(SourceName, MartenSource, WolverineSource)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())

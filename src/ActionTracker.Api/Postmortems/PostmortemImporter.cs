@@ -5,7 +5,6 @@ using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
 using ActionTracker.Api.Infrastructure.Store;
 using Marten;
 using Npgsql;

@@ -1,5 +1,5 @@
 using ActionTracker.Api.ActionItems;
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Schema;
 using Npgsql;
 
 namespace ActionTracker.Api.Postmortems;

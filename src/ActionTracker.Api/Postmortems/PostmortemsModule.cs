@@ -1,7 +1,8 @@
+using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Postmortems.Import;
 using ActionTracker.Api.Postmortems.Read;
-using ActionTracker.EventStore;
+using ActionTracker.Api.Infrastructure.Store;
 
 namespace ActionTracker.Api.Postmortems;
 

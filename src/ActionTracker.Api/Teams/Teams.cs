@@ -2,7 +2,7 @@ using ActionTracker.Api.Events;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore.Schema;
+using ActionTracker.Api.Infrastructure.Schema;
 using Marten;
 using Npgsql;
 

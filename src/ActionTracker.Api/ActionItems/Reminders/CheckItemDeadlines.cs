@@ -2,7 +2,6 @@ using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.Notifications;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
 using Marten;
 using Wolverine;
 using Wolverine.Attributes;

@@ -1,5 +1,4 @@
 using ActionTracker.Api.Infrastructure.Store;
-using ActionTracker.EventStore;
 using Marten;
 using Wolverine;
 using Wolverine.Marten.Publishing;

@@ -2,7 +2,6 @@ using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Digests;
 using ActionTracker.Api.Reports;
 using ActionTracker.Domain.ActionItems;
-using ActionTracker.EventStore;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;

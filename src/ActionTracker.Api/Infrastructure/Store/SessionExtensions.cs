@@ -1,4 +1,3 @@
-using ActionTracker.EventStore;
 using Marten;
 
 namespace ActionTracker.Api.Infrastructure.Store;

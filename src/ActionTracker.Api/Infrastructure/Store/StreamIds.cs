@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ActionTracker.EventStore;
+namespace ActionTracker.Api.Infrastructure.Store;
 
 public static class StreamIds
 {

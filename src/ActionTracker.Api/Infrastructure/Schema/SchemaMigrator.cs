@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace ActionTracker.EventStore.Schema;
+namespace ActionTracker.Api.Infrastructure.Schema;
 
 /// <summary>
 /// Applies every registered migration that the database lacks, in one transaction under an
@@ -17,8 +16,7 @@ public sealed partial class SchemaMigrator(
 
     private IReadOnlyList<Migration> All { get; } = sources
         .SelectMany(s => s.Migrations)
-        .OrderBy(m => m.Module == EventStoreSchema.Module ? 0 : 1)
-        .ThenBy(m => m.Module, StringComparer.Ordinal)
+        .OrderBy(m => m.Module, StringComparer.Ordinal)
         .ThenBy(m => m.Version)
         .ToList();
 
@@ -57,18 +55,6 @@ public sealed partial class SchemaMigrator(
             }
             LogApplied(migration.Module, migration.Version, migration.Name);
         }
-        // A restore into another cluster or onto another timeline begins a new epoch before
-        // this replica appends anything (see the store_epochs migration).
-        await using (var epoch = new NpgsqlCommand(
-            """
-            with current as materialized (select ensure_store_epoch() as epoch)
-            select s.epoch, s.reason from current join store_epochs s using (epoch) where s.began_at = now()
-            """, conn, tx))
-        await using (var reader = await epoch.ExecuteReaderAsync(ct))
-        {
-            if (await reader.ReadAsync(ct))
-                LogEpoch(reader.GetInt32(0), reader.GetString(1));
-        }
         await tx.CommitAsync(ct);
     }
 
@@ -92,9 +78,6 @@ public sealed partial class SchemaMigrator(
             applied.Add((reader.GetString(0), reader.GetInt32(1)));
         return applied;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event store epoch {Epoch}: {Reason}")]
-    private partial void LogEpoch(int epoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Module} {Version}: {Name}")]
     private partial void LogApplied(string module, int version, string name);
