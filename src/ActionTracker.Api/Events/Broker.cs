@@ -75,12 +75,12 @@ public sealed class BrokerSchema : IMigrationSource
 }
 
 /// <summary>
-/// Publishes every event, in order, to a RabbitMQ topic exchange (routing key = type) as a
+/// Publishes every event, each item's in order, to a RabbitMQ topic exchange (routing key = type) as a
 /// persistent CloudEvents message, through WolverineFx.RabbitMQ's sender for the exchange (its
 /// connection, recovery, declaration and publisher confirms). The position moves only after the
 /// broker confirmed a whole batch, so a broker outage or a crash loses nothing: the batch is sent
 /// again (at least once; consumers deduplicate on the message id, the CloudEvents id). One
-/// replica at a time holds the lease, which keeps the exchange in commit order.
+/// replica at a time holds the lease, which keeps each item's events in commit order.
 /// </summary>
 /// <remarks>
 /// Why not Wolverine's outbox or its inline sending agent: the durable outbox delivered part of a
@@ -167,31 +167,39 @@ public sealed partial class BrokerRelay(
         await Connect();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.EffectiveConfirmTimeout);
-        // One at a time: each send returns once the broker confirmed the message (it throws if
-        // the broker nacks or the channel closes). Sends in flight together could be reordered
-        // when the transport reconnects in the middle of a batch (a later event on the new channel
-        // ahead of an earlier one lost with the old), so the next goes out only after the last
-        // was confirmed.
-        foreach (var e in events)
+        // Each send returns once the broker confirmed the message (it throws if the broker nacks
+        // or the channel closes). An item's events go one after another: the next is sent only
+        // after the last was confirmed, so a reconnect in the middle of a batch (a later event on
+        // the new channel while an earlier one was lost with the old) cannot put an item's events
+        // out of order; a failure stops that item's chain, and the whole batch goes again. Items
+        // go side by side, which is what keeps up with the write rate.
+        var chains = events.GroupBy(e => e.Subject).Select(async chain =>
         {
-            using var activity = Telemetry.Source.StartActivity("broker publish", ActivityKind.Producer,
-                ActivityContext.TryParse(e.Traceparent, null, out var cause) ? cause : default);
-            activity?.SetTag("messaging.system", "rabbitmq");
-            activity?.SetTag("messaging.destination.name", options.Exchange);
-            activity?.SetTag("cloudevents.event_id", e.Id);
-            var envelope = new Envelope
-            {
-                Id = Guid.Parse(e.Id),
-                MessageType = e.Type,
-                ContentType = ContentType,
-                Data = JsonSerializer.SerializeToUtf8Bytes(e, json.Value.SerializerOptions),
-                SentAt = e.Time,
-            };
-            envelope.Headers["position"] = e.Position;
-            if ((activity is not null ? activity.Id : e.Traceparent) is { } traceparent)
-                envelope.Headers["traceparent"] = traceparent;
-            await Sender(e.Type).SendAsync(envelope).AsTask().WaitAsync(timeout.Token);
-        }
+            foreach (var e in chain)
+                await Send(e);
+        });
+        await Task.WhenAll(chains).WaitAsync(timeout.Token);
+    }
+
+    private async Task Send(CloudEvent e)
+    {
+        using var activity = Telemetry.Source.StartActivity("broker publish", ActivityKind.Producer,
+            ActivityContext.TryParse(e.Traceparent, null, out var cause) ? cause : default);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.destination.name", options.Exchange);
+        activity?.SetTag("cloudevents.event_id", e.Id);
+        var envelope = new Envelope
+        {
+            Id = Guid.Parse(e.Id),
+            MessageType = e.Type,
+            ContentType = ContentType,
+            Data = JsonSerializer.SerializeToUtf8Bytes(e, json.Value.SerializerOptions),
+            SentAt = e.Time,
+        };
+        envelope.Headers["position"] = e.Position;
+        if ((activity is not null ? activity.Id : e.Traceparent) is { } traceparent)
+            envelope.Headers["traceparent"] = traceparent;
+        await Sender(e.Type).SendAsync(envelope);
     }
 
     /// <summary>
