@@ -13,8 +13,11 @@ namespace ActionTracker.Api.Postmortems;
 
 /// <summary>What to import: the document and who the items it yields are for.</summary>
 /// <param name="Priority">Medium when null, as for any new item.</param>
+/// <param name="Sections">Headings to import from instead of the detected action sections.</param>
+/// <param name="Candidates">Exactly these candidates of a preview, by their text, instead of every action.</param>
 public sealed record PostmortemImport(
-    string Ref, string Title, string Team, string Owner, Priority? Priority, DateTimeOffset? IncidentAt, string Text);
+    string Ref, string Title, string Team, string Owner, Priority? Priority, DateTimeOffset? IncidentAt, string Text,
+    IReadOnlyList<string>? Sections = null, IReadOnlyList<string>? Candidates = null);
 
 public sealed record ImportOutcome(
     string Ref, string Title, IReadOnlyList<(ActionItem Item, long Version)> Created,
@@ -53,25 +56,13 @@ public sealed partial class PostmortemImporter(
 
     public async Task<ImportOutcome> Import(PostmortemImport import, Caller caller, EventMetadata metadata, CancellationToken ct)
     {
-        // Checked before anything is read, so an outsider learns nothing, not even "already imported".
-        if (!caller.BelongsTo(import.Team) && !caller.IsService && !caller.IsAdmin)
-            throw new NotPermitted($"Only members of team '{import.Team}', services and admins may import its postmortems.");
-
-        var parsed = PostmortemParser.Parse(import.Text);
-        if (!parsed.HasActionSection)
-        {
-            var detail = NoActionSection(parsed);
-            throw new InvalidRequest(new Dictionary<string, string[]> { ["text"] = [detail] }, detail);
-        }
-        if (parsed.Actions.Count > MaxActions)
-            throw new InvalidRequest("text", $"The document lists {parsed.Actions.Count} actions; at most {MaxActions} are imported at once.");
-
-        var actions = parsed.Actions.Select(a => (Action: a, Id: ItemId(import.Ref, a.Fingerprint))).ToList();
+        var (parsed, chosen) = Choose(import, caller);
+        var actions = chosen.Select(a => (Action: a, Id: ItemId(import.Ref, a.Fingerprint))).ToList();
         for (var attempt = 1; ; attempt++)
         {
             var (storedTitle, existing) = await Existing(import.Ref, actions.Select(a => a.Id).ToArray(), ct);
             var fresh = actions.Where(a => !existing.Contains(a.Id)).ToList();
-            var skipped = parsed.Skipped
+            var skipped = (import.Candidates is null ? parsed.Skipped : [])
                 .Concat(actions.Where(a => existing.Contains(a.Id)).Select(a => new SkippedEntry(a.Action.Title, AlreadyImported, a.Action.Line)))
                 .OrderBy(s => s.Line)
                 .ToList();
@@ -129,6 +120,60 @@ public sealed partial class PostmortemImporter(
     public static Guid ItemId(string reference, string fingerprint) =>
         StreamIds.FromName($"actiontracker/postmortem-action\n{reference}\n{fingerprint}");
 
+    /// <summary>The document read as the import asks (detected sections, named sections or chosen candidates) and the actions to import.</summary>
+    public static (ParsedPostmortem Parsed, IReadOnlyList<FoundAction> Actions) Choose(PostmortemImport import, Caller caller)
+    {
+        EnsureMayImport(import.Team, caller);
+        var parsed = Read(import);
+        IReadOnlyList<FoundAction> actions;
+        if (import.Candidates is { } texts)
+        {
+            var candidates = Preview.PostmortemPreview.Candidates(parsed)
+                .GroupBy(c => c.Fingerprint).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var unknown = texts.Where(t => !candidates.ContainsKey(PostmortemParser.Fingerprint(t))).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidRequest("candidates",
+                    $"Not a candidate of this document: {string.Join("; ", unknown.Select(t => $"\"{t}\""))}. Choose texts as POST /api/postmortems/preview lists them.");
+            actions = texts.Select(t => candidates[PostmortemParser.Fingerprint(t)]).DistinctBy(c => c.Fingerprint)
+                .Select(c => new FoundAction(c.Text, c.Description, c.Fingerprint, c.Checked, c.Section, c.Line)).ToList();
+        }
+        else
+        {
+            if (!parsed.HasActionSection)
+            {
+                var detail = NoActionSection(parsed);
+                throw new InvalidRequest(new Dictionary<string, string[]> { ["text"] = [detail] }, detail);
+            }
+            actions = parsed.Actions;
+        }
+        if (actions.Count > MaxActions)
+            throw new InvalidRequest("text", $"The document lists {actions.Count} actions; at most {MaxActions} are imported at once.");
+        return (parsed, actions);
+    }
+
+    /// <summary>Checked before anything is read, so an outsider learns nothing, not even "already imported".</summary>
+    public static void EnsureMayImport(string team, Caller caller)
+    {
+        if (!caller.BelongsTo(team) && !caller.IsService && !caller.IsAdmin)
+            throw new NotPermitted($"Only members of team '{team}', services and admins may import its postmortems.");
+    }
+
+    /// <summary>The document parsed with the sections the import names; a name the document does not have is a 400.</summary>
+    public static ParsedPostmortem Read(PostmortemImport import)
+    {
+        var parsed = PostmortemParser.Parse(import.Text, import.Sections);
+        if (import.Sections is { } named)
+        {
+            var headings = parsed.Sections.Select(s => PostmortemParser.Fingerprint(s.Heading)).ToHashSet(StringComparer.Ordinal);
+            var missing = named.Where(n => !headings.Contains(PostmortemParser.Fingerprint(n))).ToList();
+            if (missing.Count > 0)
+                throw new InvalidRequest("section",
+                    $"The document has no heading {string.Join(", ", missing.Select(m => $"\"{m}\""))}. Headings found: "
+                    + string.Join(", ", parsed.Sections.Select(s => $"\"{s.Heading}\"").Distinct().Take(30)) + ".");
+        }
+        return parsed;
+    }
+
     public static string NoActionSection(ParsedPostmortem parsed)
     {
         var found = parsed.Sections.Select(s => s.Heading)
@@ -137,7 +182,8 @@ public sealed partial class PostmortemImporter(
         return "The document has no action-item section: no heading named "
                + string.Join(", ", PostmortemParser.ActionSectionNames.Select(n => $"\"{n}\""))
                + " or the like"
-               + (found.Count == 0 ? ", and no headings at all." : $". Headings found: {string.Join(", ", found.Select(h => $"\"{h}\""))}.");
+               + (found.Count == 0 ? ", and no headings at all." : $". Headings found: {string.Join(", ", found.Select(h => $"\"{h}\""))}.")
+               + " Preview it (POST /api/postmortems/preview) to see its candidates, then import the ones chosen (candidates) or name the sections to import from (section).";
     }
 
     /// <summary>The postmortem's stored title (null when new) and which of the items already exist, in one round trip.</summary>

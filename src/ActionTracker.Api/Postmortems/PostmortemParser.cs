@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 
 namespace ActionTracker.Api.Postmortems;
 
-public enum SectionKind { Action, Other }
+/// <summary>Actions: entries to import. Prose: what the authors say they will change, in sentences. Other: never imported.</summary>
+public enum SectionKind { Action, Prose, Other }
 
 /// <summary>A heading the parser recognised: its text as written, what kind of section it opens, its line.</summary>
 public sealed record FoundSection(string Heading, SectionKind Kind, int Line);
@@ -14,10 +15,19 @@ public sealed record FoundAction(string Title, string? Description, string Finge
 
 public sealed record SkippedEntry(string Text, string Reason, int Line);
 
+/// <summary>A paragraph or list entry of a prose section, its lines joined: where commitment sentences are looked for.</summary>
+/// <param name="Starts">Where in <see cref="Text"/> each of its lines begins, from <see cref="Line"/> on.</param>
+public sealed record ProseBlock(string Section, int Line, string Text, IReadOnlyList<int> Starts)
+{
+    /// <summary>The document line on which the text at <paramref name="offset"/> stands.</summary>
+    public int LineAt(int offset) => Line + Math.Max(0, Starts.Count(s => s <= offset) - 1);
+}
+
 public sealed record ParsedPostmortem(
     IReadOnlyList<FoundSection> Sections,
     IReadOnlyList<FoundAction> Actions,
-    IReadOnlyList<SkippedEntry> Skipped)
+    IReadOnlyList<SkippedEntry> Skipped,
+    IReadOnlyList<ProseBlock> Prose)
 {
     public bool HasActionSection => Sections.Any(s => s.Kind == SectionKind.Action);
 }
@@ -83,6 +93,24 @@ public static partial class PostmortemParser
         "steps taken", "overview", "introduction", "references", "postmortem", "post mortem",
     ];
 
+    // Sections where the authors say in sentences what they will change: their commitments are
+    // candidates of lower confidence. Matched as words anywhere in a heading that is neither an
+    // action nor another known section ("Future Prevention and Process Improvement").
+    private static readonly string[] ProseWords =
+    [
+        "prevent", "prevention", "preventing", "improvement", "improvements", "improving", "going forward",
+        "moving forward", "what we are changing", "what we re changing", "what we are doing", "what we re doing",
+        "changes we are making", "our commitment", "commitments", "future work", "followup", "follow up",
+    ];
+
+    // Sub-headings that group an action list by horizon or state ("Short term"): in plain text,
+    // where headings have no levels, they continue the action section; any other heading ends it.
+    private static readonly HashSet<string> ActionGroups = new(StringComparer.Ordinal)
+    {
+        "short term", "long term", "medium term", "near term", "mid term", "immediate", "immediately", "now", "later",
+        "open", "in progress", "completed", "done", "pending", "ongoing", "planned",
+    };
+
     // Status-page update labels: after the postmortem, a status page lists its updates under these.
     private static readonly HashSet<string> StatusWords = new(StringComparer.Ordinal)
     {
@@ -99,9 +127,19 @@ public static partial class PostmortemParser
         "e.g", "i.e", "etc", "vs", "approx", "incl", "cf", "mr", "ms", "dr", "no", "fig",
     };
 
-    public static ParsedPostmortem Parse(string text)
+    /// <param name="importFrom">
+    /// Headings named by the caller (as written, any case): these sections hold the actions, and
+    /// no other does, whatever their names say.
+    /// </param>
+    public static ParsedPostmortem Parse(string text, IReadOnlyCollection<string>? importFrom = null)
     {
         var lines = Classify(Prepare(text));
+        var chosen = importFrom?.Select(Normalise).ToHashSet(StringComparer.Ordinal);
+        if (chosen is not null)
+            foreach (var line in lines.Where(l => l.Kind == LineKind.Heading))
+                line.Section = chosen.Contains(Normalise(line.HeadingText)) ? SectionKind.Action
+                    : line.Section == SectionKind.Action ? SectionKind.Other : line.Section;
+
         var sections = new List<FoundSection>();
         var bodies = new List<SectionBody>();
         // Open headings, outermost first: a section's kind is that of its nearest known heading.
@@ -112,12 +150,20 @@ public static partial class PostmortemParser
         {
             if (line.Kind == LineKind.Heading)
             {
-                sections.Add(new FoundSection(line.HeadingText, line.Section ?? SectionKind.Other, line.Number));
+                // In plain text every heading ends the section before it, known or not, except a
+                // horizon under an action section ("Short term"); markdown says by its levels.
+                if (line.Level == 8 && !(open.LastOrDefault(h => h.Section is not null)?.Section == SectionKind.Action
+                                         && ActionGroups.Contains(Normalise(line.HeadingText))))
+                {
+                    line.Level = 7;
+                    line.Section ??= chosen is null ? SectionKind.Other : chosen.Contains(Normalise(line.HeadingText)) ? SectionKind.Action : SectionKind.Other;
+                }
                 while (open.Count > 0 && open[^1].Level >= line.Level)
                     open.RemoveAt(open.Count - 1);
                 open.Add(line);
                 var owner = open.LastOrDefault(h => h.Section is not null);
-                if (owner?.Section == SectionKind.Action)
+                sections.Add(new FoundSection(line.HeadingText, owner == line ? line.Section!.Value : owner?.Section ?? SectionKind.Other, line.Number));
+                if (owner?.Section is SectionKind.Action or SectionKind.Prose)
                 {
                     if (body?.Heading != owner)
                         bodies.Add(body = new SectionBody(owner));
@@ -136,12 +182,46 @@ public static partial class PostmortemParser
 
         var actions = new List<FoundAction>();
         var skipped = new List<SkippedEntry>();
+        var prose = new List<ProseBlock>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var section in bodies)
+        {
+            if (section.Heading.Section == SectionKind.Prose)
+            {
+                prose.AddRange(ProseBlocks(section));
+                continue;
+            }
             foreach (var entry in Entries(section, skipped))
                 Accept(entry, section.Heading.HeadingText, seen, actions, skipped);
+        }
 
-        return new ParsedPostmortem(sections, actions, skipped.OrderBy(s => s.Line).ToList());
+        return new ParsedPostmortem(sections, actions, skipped.OrderBy(s => s.Line).ToList(), prose);
+    }
+
+    /// <summary>A prose section's paragraphs and list entries, each as one text with the line it starts on.</summary>
+    private static IEnumerable<ProseBlock> ProseBlocks(SectionBody body)
+    {
+        var text = new StringBuilder();
+        var starts = new List<int>();
+        var start = 0;
+        foreach (var line in body.Lines.Append(null))
+        {
+            var breaks = line is null || line.Kind is LineKind.Blank or LineKind.Heading or LineKind.Rule or LineKind.ListItem or LineKind.TableRow;
+            if (breaks && text.Length > 0)
+            {
+                yield return new ProseBlock(body.Heading.HeadingText, start, text.ToString(), starts.ToArray());
+                text.Clear();
+                starts.Clear();
+            }
+            if (line is null || line.Kind is LineKind.Blank or LineKind.Heading or LineKind.Rule or LineKind.Ignored)
+                continue;
+            if (text.Length == 0)
+                start = line.Number;
+            else
+                text.Append(' ');
+            starts.Add(text.Length);
+            text.Append(Clean(line.Kind == LineKind.ListItem ? line.ItemText : line.Content));
+        }
     }
 
     /// <summary>Lower case, letters and digits only, single spaces: equal for the same action however it is marked up.</summary>
@@ -283,16 +363,26 @@ public static partial class PostmortemParser
                     var sentence = EndsLikeSentence(text);
                     var headingLike = !sentence && IsHeadingLike(text);
                     var exactOnly = sentence || (!headingLike && text.Split(' ').Length > 4);
-                    if (Known(text, exactOnly) is { } kind && (!sentence || text.EndsWith('?')))
+                    if (Known(text, exactOnly, prose: headingLike || cleaned.EndsWith(':')) is { } kind && (!sentence || text.EndsWith('?')))
                         MakeHeading(line, content, 7, plain: true, kind);
                     else if (!sentence && StatusWords.Contains(Normalise(text)))
                         MakeHeading(line, content, 7, plain: true, SectionKind.Other);
-                    else if (headingLike)
+                    else if (headingLike || (!sentence && text.Split(' ').Length <= 6 && StandsAboveList(raw, i)))
+                        // A heading we do not know ("Attendees", "stats"): it ends the section before it.
                         MakeHeading(line, content, 8, plain: true, section: null);
                 }
             }
         }
         return lines;
+    }
+
+    /// <summary>A line alone between blank lines whose next text is a list: a plain-text heading of a list.</summary>
+    private static bool StandsAboveList(string[] raw, int index)
+    {
+        if (index + 1 >= raw.Length || raw[index + 1].Trim().Length > 0)
+            return false;
+        var next = raw.Skip(index + 1).FirstOrDefault(r => r.Trim().Length > 0)?.Trim();
+        return next is not null && ListItem().IsMatch(next);
     }
 
     /// <summary>The line starts a paragraph: a setext underline makes only a one-line paragraph a heading.</summary>
@@ -304,11 +394,13 @@ public static partial class PostmortemParser
         line.Kind = LineKind.Heading;
         line.Level = level;
         line.HeadingText = Strip(text).TrimEnd(':').Trim();
-        line.Section = plain ? section : Known(line.HeadingText, exactOnly: false);
+        line.Section = plain ? section : Known(line.HeadingText, exactOnly: false, prose: true);
     }
 
     /// <summary>What kind of section a heading names, or null when the name is not a known one.</summary>
-    private static SectionKind? Known(string heading, bool exactOnly)
+    /// <param name="prose">Whether a name about prevention or improvement makes a prose section: for
+    /// markdown headings and plain lines that look like headings, never for a short sentence.</param>
+    private static SectionKind? Known(string heading, bool exactOnly, bool prose = false)
     {
         var name = Normalise(heading);
         if (name.Length == 0)
@@ -320,6 +412,8 @@ public static partial class PostmortemParser
             return SectionKind.Other;
         if (!exactOnly && words.Length <= 5 && ActionNames.Any(a => a.Contains(' ', StringComparison.Ordinal) && name.EndsWith(" " + a, StringComparison.Ordinal)))
             return SectionKind.Action;
+        if (prose && words.Length <= 10 && ProseWords.Any(p => $" {name} ".Contains($" {p}", StringComparison.Ordinal)))
+            return SectionKind.Prose;
         return null;
     }
 

@@ -1,6 +1,7 @@
 using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Postmortems.Import;
+using ActionTracker.Api.Postmortems.Preview;
 using ActionTracker.Api.Postmortems.Read;
 using ActionTracker.Api.Infrastructure.Store;
 
@@ -23,6 +24,7 @@ public static class PostmortemsModule
             .RequireAuthorization()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         postmortems.MapImportPostmortem()
+            .MapPreviewPostmortem()
             .MapReadPostmortems();
         return app;
     }

@@ -23,7 +23,9 @@ public sealed record ImportPostmortemRequest(
     string? Owner,
     string? Priority,
     string? Text,
-    string? IncidentAt);
+    string? IncidentAt,
+    string[]? Section = null,
+    string[]? Candidates = null);
 
 public sealed record PostmortemReference(string Ref, string Title);
 
@@ -48,7 +50,8 @@ public static partial class ImportPostmortemEndpoint
     {
         postmortems.MapPost("/", Handle)
             .WithName("ImportPostmortem")
-            .WithSummary("Import a postmortem's action items: one item per action of its action sections. " +
+            .WithSummary("Import a postmortem's action items: one item per action of its action sections, or of the sections named by `section`, " +
+                         "or exactly the `candidates` chosen from a preview. " +
                          "Send JSON, or the document itself as text/markdown or text/plain with ref, team and title as query parameters. " +
                          "Re-importing the same ref creates only the actions not imported before (`created` is empty when there are none).")
             .WithRequestBodyLimit(MaxBodyBytes)
@@ -82,10 +85,12 @@ public static partial class ImportPostmortemEndpoint
         [FromQuery] string? owner,
         [FromQuery] string? priority,
         [FromQuery] string? incidentAt,
+        [FromQuery] string[]? section,
+        [FromQuery] string[]? candidates,
         CancellationToken ct)
     {
         var body = await ReadBody(http, jsonOptions.Value.SerializerOptions,
-            new ImportPostmortemRequest(title, reference, team, owner, priority, null, incidentAt), ct);
+            new ImportPostmortemRequest(title, reference, team, owner, priority, null, incidentAt, NullIfEmpty(section), NullIfEmpty(candidates)), ct);
         var caller = http.User.ToCaller();
         var import = ToImport(body, caller);
         var outcome = await importer.Import(import, caller, CommandRequest.MetadataOf(http, caller), ct);
@@ -104,7 +109,9 @@ public static partial class ImportPostmortemEndpoint
     /// JSON as the body, or the document itself as text with the rest in the query string. Any other
     /// content type is a 415 naming the accepted ones.
     /// </summary>
-    private static async Task<ImportPostmortemRequest> ReadBody(
+    public static string[]? NullIfEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
+
+    public static async Task<ImportPostmortemRequest> ReadBody(
         HttpContext http, JsonSerializerOptions json, ImportPostmortemRequest query, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) || type.MediaType.Value is not { } media)
@@ -168,9 +175,13 @@ public static partial class ImportPostmortemEndpoint
             else
                 errors["incidentAt"] = ["The incident's time is an RFC 3339 instant with an offset (2026-11-02T14:05:00Z) or a date (2026-11-02)."];
         }
+        if (body.Section is { } sections && (sections.Length > 20 || sections.Any(string.IsNullOrWhiteSpace)))
+            errors["section"] = ["Name up to 20 headings of the document, as a preview lists them."];
+        if (body.Candidates is { } chosen && (chosen.Length > PostmortemImporter.MaxActions || chosen.Any(string.IsNullOrWhiteSpace)))
+            errors["candidates"] = [$"Choose up to {PostmortemImporter.MaxActions} candidates, each the text of one as a preview lists it."];
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
-        return new PostmortemImport(reference, title, body.Team!, owner, priority, incidentAt, body.Text!);
+        return new PostmortemImport(reference, title, body.Team!, owner, priority, incidentAt, body.Text!, body.Section, body.Candidates);
     }
 
     /// <summary>As due dates are read, except that a date alone means the start of that day (UTC).</summary>
