@@ -110,6 +110,6 @@ public sealed class GuardingNotifyUrls(StrictNetworkFixture api) : IClassFixture
         using var client = new HttpClient(guard.CreateHandler());
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("http://localhost:9/"));
-        Assert.Contains("not a public address", error.Message);
+        Assert.Contains("not public unicast", error.Message);
     }
 }

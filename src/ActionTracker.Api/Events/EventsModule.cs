@@ -58,7 +58,7 @@ public static class EventsModule
         SubscriptionRequest body, HttpContext http, NpgsqlDataSource db, EventLog log, AddressGuard guard, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (guard.Check(body.Url) is { } urlError)
+        if (await guard.Check(body.Url, ct) is { } urlError)
             errors["url"] = [urlError];
         var types = body.Types ?? [];
         if (types.Any(t => !PublicEvents.Types.Contains(t)))

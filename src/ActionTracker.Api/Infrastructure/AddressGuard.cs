@@ -1,20 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
+using ActionTracker.Api.Infrastructure.Outgoing;
 
 namespace ActionTracker.Api.Infrastructure;
 
 /// <summary>
-/// Keeps outgoing calls (team notifications, webhooks) away from this machine and private
-/// networks unless <c>Webhooks:AllowPrivateNetworks</c> says otherwise: a URL supplied by a user
-/// must not become a way to reach internal services. Checked when the URL is saved and again
-/// when connecting, after DNS resolution, so a name that later resolves inward is still refused.
+/// Keeps outgoing calls (team notifications, webhooks) to global unicast addresses unless
+/// <c>Webhooks:AllowPrivateNetworks</c> says otherwise: a URL supplied by a user must not become a
+/// way to reach this machine, internal services or anything IANA reserves
+/// (<see cref="SpecialPurposeAddresses"/>). Checked when the URL is saved (the host as written
+/// and every address its name resolves to) and again when connecting, for every resolved
+/// address, so a name that later resolves inward is still refused.
 /// </summary>
 public sealed class AddressGuard(bool allowPrivateNetworks)
 {
     public bool AllowPrivateNetworks { get; } = allowPrivateNetworks;
 
     /// <summary>Null when the URL is acceptable, else why not.</summary>
-    public string? Check(string? url)
+    public async Task<string?> Check(string? url, CancellationToken ct = default)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             return "An absolute http or https URL is required.";
@@ -24,28 +27,29 @@ public sealed class AddressGuard(bool allowPrivateNetworks)
             return null;
         if (uri.IsLoopback || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             return "Loopback addresses are not allowed.";
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && !IsPublic(ip))
-            return "Private, loopback and link-local addresses are not allowed.";
-        return null;
+        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip))
+            return SpecialPurposeAddresses.Refusal(ip) is { } refusal ? $"Only public unicast addresses are allowed: {refusal}" : null;
+        IPAddress[] resolved;
+        try
+        {
+            resolved = await Dns.GetHostAddressesAsync(uri.IdnHost, ct);
+        }
+        catch (SocketException)
+        {
+            return null; // not resolvable from here (yet): every connection checks again
+        }
+        return Refusal(uri.IdnHost, resolved);
     }
 
-    public static bool IsPublic(IPAddress ip)
-    {
-        if (ip.IsIPv4MappedToIPv6)
-            ip = ip.MapToIPv4();
-        if (IPAddress.IsLoopback(ip) || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) || ip.Equals(IPAddress.None))
-            return false;
-        if (ip.AddressFamily == AddressFamily.InterNetworkV6)
-            return !(ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6UniqueLocal || ip.IsIPv6Multicast);
-        var b = ip.GetAddressBytes();
-        return !(b[0] == 10 || b[0] == 127 || b[0] == 0 || b[0] >= 224
-                 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                 || (b[0] == 192 && b[1] == 168)
-                 || (b[0] == 169 && b[1] == 254)
-                 || (b[0] == 100 && b[1] >= 64 && b[1] <= 127));
-    }
+    /// <summary>Null when every address a name resolves to may be reached, else why not.</summary>
+    private static string? Refusal(string host, IReadOnlyList<IPAddress> addresses) =>
+        addresses.Select(SpecialPurposeAddresses.Refusal).FirstOrDefault(r => r is not null) is { } refusal
+            ? $"{host} resolves to an address that is not public unicast: {refusal}"
+            : null;
 
-    /// <summary>An HTTP handler that refuses to connect to non-public addresses unless allowed.</summary>
+    public static bool IsPublic(IPAddress ip) => SpecialPurposeAddresses.Refusal(ip) is null;
+
+    /// <summary>An HTTP handler that refuses to connect when any address of the host is not public (unless allowed).</summary>
     public SocketsHttpHandler CreateHandler() => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -54,13 +58,14 @@ public sealed class AddressGuard(bool allowPrivateNetworks)
         ConnectCallback = async (context, ct) =>
         {
             var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);
-            var allowed = addresses.Where(a => AllowPrivateNetworks || IsPublic(a)).ToArray();
-            if (allowed.Length == 0)
-                throw new HttpRequestException($"Refusing to connect to {context.DnsEndPoint.Host}: not a public address.");
+            if (addresses.Length == 0)
+                throw new HttpRequestException($"{context.DnsEndPoint.Host} has no address.");
+            if (!AllowPrivateNetworks && Refusal(context.DnsEndPoint.Host, addresses) is { } refusal)
+                throw new HttpRequestException($"Refusing to connect: {refusal}");
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, ct);
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch

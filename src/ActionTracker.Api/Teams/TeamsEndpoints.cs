@@ -50,7 +50,7 @@ public static class TeamsEndpoints
             errors["leads"] = ["Leads are at most 50 user ids."];
         if (body.EscalationContact is { } contact && !Names.IsUserId(contact))
             errors["escalationContact"] = ["The escalation contact is a user id."];
-        if (body.NotifyUrl is { } url && guard.Check(url) is { } urlError)
+        if (body.NotifyUrl is { } url && await guard.Check(url, ct) is { } urlError)
             errors["notifyUrl"] = [urlError];
         var timeZone = body.TimeZone ?? "UTC";
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) || !zone.HasIanaId && timeZone != "UTC")
