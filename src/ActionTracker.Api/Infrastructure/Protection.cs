@@ -29,6 +29,9 @@ public static class Protection
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                // Health probes are never limited: a flood from the probes' address must not make
+                // the orchestrator think the service is down.
+                http.Request.Path.StartsWithSegments("/health") ? RateLimitPartition.GetNoLimiter("health") :
                 RateLimitPartition.GetTokenBucketLimiter(
                     http.User.FindFirst("sub")?.Value ?? "ip:" + http.Connection.RemoteIpAddress,
                     _ => new TokenBucketRateLimiterOptions

@@ -19,6 +19,7 @@ public sealed class ServiceMetrics
     private readonly Counter<long> _commands;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _authFailures;
     private volatile IReadOnlyList<Measurement<long>> _lag = [];
     private long _overdue;
     private long _skips;
@@ -37,6 +38,8 @@ public sealed class ServiceMetrics
             "Optimistic writes that lost a race and were decided again under the stream lock.");
         _deliveries = meter.CreateCounter<long>("actiontracker.deliveries", "{event}",
             "Events delivered to subscribers, by channel (webhook, broker) and outcome (ok, failed).");
+        _authFailures = meter.CreateCounter<long>("actiontracker.auth.failures", "{request}",
+            "Requests whose bearer token was refused, by reason (signature, expired, issuer, audience, malformed, ...).");
         meter.CreateObservableGauge("actiontracker.projection.lag", () => _lag, "{event}",
             "How far each async projection is behind Marten's high-water mark, in events.");
         meter.CreateObservableGauge("actiontracker.projection.skips", () => Volatile.Read(ref _skips), "{gap}",
@@ -53,6 +56,8 @@ public sealed class ServiceMetrics
 
     public void Command(string command, string outcome) =>
         _commands.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void AuthenticationFailed(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Conflict(string command) => _conflicts.Add(1, new KeyValuePair<string, object?>("command", command));
 

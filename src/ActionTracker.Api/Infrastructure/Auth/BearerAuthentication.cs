@@ -19,8 +19,9 @@ public static class BearerAuthentication
                 "Auth:SigningKey must be at least 32 bytes for HS256.")
             .ValidateOnStart();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<AuthenticationFailures>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, TimeProvider>((jwt, auth, time) => Configure(jwt, auth.Value, time));
+            .Configure<IOptions<AuthOptions>, TimeProvider, AuthenticationFailures>((jwt, auth, time, failures) => Configure(jwt, auth.Value, time, failures));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole("admin"))
             .AddPolicy(Policies.AdminOrService, p => p.RequireRole("admin", "service"));
@@ -28,7 +29,7 @@ public static class BearerAuthentication
         return services;
     }
 
-    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, TimeProvider time)
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, TimeProvider time, AuthenticationFailures failures)
     {
         // Claims keep their JWT names (sub, team, role), as API.md and the domain's Caller read them.
         jwt.MapInboundClaims = false;
@@ -70,6 +71,7 @@ public static class BearerAuthentication
         jwt.TokenValidationParameters = parameters;
         jwt.Events = new JwtBearerEvents
         {
+            OnAuthenticationFailed = failures.Failed,
             OnTokenValidated = context =>
             {
                 if (context.Principal?.FindFirst("sub") is null)
