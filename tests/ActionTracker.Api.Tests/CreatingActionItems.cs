@@ -142,4 +142,18 @@ public sealed class CreatingActionItems(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.Equal(HttpStatusCode.Created, byBob.StatusCode);
         Assert.NotEqual(byAlice.Headers.Location, byBob.Headers.Location);
     }
+
+    [Fact]
+    public async Task a_member_cannot_create_an_item_due_beyond_twice_the_default_but_a_lead_can()
+    {
+        var items = await api.ItemCount();
+        var far = new { title = "Pin the deployment controller version", team = "platform", owner = "alice", priority = "critical", dueAt = "9999-12-31" };
+
+        var member = await _cast.Alice.Post("/api/action-items", far);
+        var lead = await _cast.Lena.Post("/api/action-items", far);
+
+        Assert.Contains("ask a lead", (await member.AssertProblem(HttpStatusCode.Forbidden)).Str("detail"));
+        Assert.Equal(HttpStatusCode.Created, lead.StatusCode);
+        Assert.Equal(items + 1, await api.ItemCount());
+    }
 }

@@ -85,6 +85,37 @@ public sealed class Creating
     }
 
     [Fact]
+    public void a_member_may_set_a_due_date_up_to_twice_the_default()
+    {
+        GivenNoItem()
+            .When(Create(priority: Priority.Critical, dueAt: Now.AddDays(14)), by: Callers.Member)
+            .Then(Created(priority: Priority.Critical, dueAt: Now.AddDays(14)));
+    }
+
+    [Fact]
+    public void a_member_may_not_set_a_due_date_beyond_twice_the_default()
+    {
+        GivenNoItem()
+            .When(Create(priority: Priority.Critical, dueAt: new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero)), by: Callers.Member)
+            .ThenForbidden();
+        GivenNoItem()
+            .When(Create(priority: Priority.Critical, dueAt: Now.AddDays(14).AddSeconds(1)), by: Callers.Service)
+            .ThenForbidden();
+    }
+
+    [Fact]
+    public void a_lead_of_the_team_or_an_admin_may_set_any_future_due_date()
+    {
+        var far = Now.AddYears(3);
+        GivenNoItem()
+            .When(Create(priority: Priority.Critical, dueAt: far), by: Callers.Lead)
+            .Then(Created(priority: Priority.Critical, dueAt: far, by: "carol"));
+        GivenNoItem()
+            .When(Create(priority: Priority.Critical, dueAt: far), by: Callers.Admin)
+            .Then(Created(priority: Priority.Critical, dueAt: far, by: "erin"));
+    }
+
+    [Fact]
     public void labels_are_trimmed_and_duplicates_dropped_in_their_first_order()
     {
         GivenNoItem()

@@ -58,6 +58,12 @@ public static class ActionItemDecider
             throw new NotPermitted($"Only members of team '{c.Team}', services and admins may create its items.");
 
         var priority = c.Priority ?? Priority.Medium;
+        // The bound of an owner's postponement holds at creation too: only a lead of the team
+        // or an admin may set a due date further out than twice the priority's default.
+        var latest = ctx.Policy.LatestOwnerDueDate(priority, ctx.Now);
+        if (c.DueAt > latest && !caller.IsAdmin && !caller.LeadsTeam(c.Team))
+            throw new NotPermitted(
+                $"A {priority.ToString().ToLowerInvariant()} item may be due {latest:yyyy-MM-dd'T'HH:mm:ss'Z'} at the latest (twice the default); ask a lead of the team for a later date.");
         return
         [
             new ActionItemCreated(
