@@ -161,4 +161,38 @@ public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture
         await (await _cast.Alice.Post($"/api/action-items/{Guid.NewGuid()}/status", new { status = "done" })).AssertProblem(HttpStatusCode.NotFound);
         await (await _cast.Alice.GetAsync("/api/no-such-thing")).AssertProblem(HttpStatusCode.NotFound);
     }
+
+    [Theory]
+    [InlineData("Ring the bell\u0007 twice")]
+    [InlineData("\u001b[2J cleared the terminal")]
+    [InlineData("Pay invoice \u202Egnp.exe")]
+    [InlineData("Zero\u200Bwidth space")]
+    public async Task a_title_with_control_bidi_or_invisible_characters_is_a_400_naming_it_and_writes_nothing(string title)
+    {
+        var events = await api.EventCount();
+
+        var response = await _cast.Alice.Post("/api/action-items", new { title = System.Text.RegularExpressions.Regex.Unescape(title), team = "platform", owner = "alice" });
+
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Contains("may not contain", problem.GetProperty("errors").GetProperty("title")[0].GetString());
+        Assert.Equal(events, await api.EventCount());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("tab\tbed")]
+    [InlineData("x5000")]
+    public async Task a_token_whose_subject_is_empty_blank_unprintable_or_too_long_is_a_401_and_writes_nothing(string sub)
+    {
+        sub = sub == "x5000" ? new string('x', 5000) : System.Text.RegularExpressions.Regex.Unescape(sub);
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", api.Token(sub, ["platform"], ["member"]));
+        var events = await api.EventCount();
+
+        var response = await client.Post("/api/action-items", new { title = "Pin the deployment controller version", team = "platform", owner = "alice" });
+
+        await response.AssertProblem(HttpStatusCode.Unauthorized);
+        Assert.Equal(events, await api.EventCount());
+    }
 }

@@ -32,7 +32,7 @@ public static class ActionItemDecider
     {
         var errors = new Errors();
         errors.Required("title", c.Title, MaxTitle);
-        errors.Optional("description", c.Description, MaxText);
+        errors.Optional("description", c.Description, MaxText, multiline: true);
         errors.Slug("team", c.Team);
         errors.UserId("owner", c.Owner);
         if (c.DueAt is { } due && due <= ctx.Now)
@@ -51,6 +51,8 @@ public static class ActionItemDecider
         foreach (var label in labels)
             if (label.Length is 0 or > MaxLabel)
                 errors.Add("labels", $"Each label has 1 to {MaxLabel} characters.");
+            else if (Text.Problem(label) is { } problem)
+                errors.Add("labels", $"A label {problem}.");
         errors.ThrowIfAny();
 
         var caller = ctx.Caller;
@@ -78,10 +80,10 @@ public static class ActionItemDecider
         if (!Enum.IsDefined(c.Status))
             errors.Add("status", "Unknown status.");
         if (c.Status is ItemStatus.Blocked or ItemStatus.WontDo)
-            errors.Required("reason", c.Reason, MaxReason);
+            errors.Required("reason", c.Reason, MaxReason, multiline: true);
         else
-            errors.Optional("reason", c.Reason, MaxReason);
-        errors.Optional("resolution", c.Resolution, MaxText);
+            errors.Optional("reason", c.Reason, MaxReason, multiline: true);
+        errors.Optional("resolution", c.Resolution, MaxText, multiline: true);
         if (c.Resolution is not null && c.Status != ItemStatus.Done)
             errors.Add("resolution", "Only a change to done carries a resolution.");
         errors.ThrowIfAny();
@@ -142,7 +144,7 @@ public static class ActionItemDecider
     private static IReadOnlyList<IActionItemEvent> ChangeDueDate(ActionItem item, ChangeDueDate c, DecisionContext ctx)
     {
         var errors = new Errors();
-        errors.Required("reason", c.Reason, MaxReason);
+        errors.Required("reason", c.Reason, MaxReason, multiline: true);
         if (c.DueAt <= ctx.Now)
             errors.Add("dueAt", "The due date must be in the future.");
         errors.ThrowIfAny();
@@ -173,7 +175,7 @@ public static class ActionItemDecider
     private static IReadOnlyList<IActionItemEvent> Comment(ActionItem item, AddComment c, DecisionContext ctx)
     {
         var errors = new Errors();
-        errors.Required("text", c.Text, MaxText);
+        errors.Required("text", c.Text, MaxText, multiline: true);
         errors.ThrowIfAny();
 
         var caller = ctx.Caller;
@@ -206,23 +208,22 @@ public static class ActionItemDecider
                 list.Add(message);
         }
 
-        public void Required(string field, string? value, int max)
+        public void Required(string field, string? value, int max, bool multiline = false)
         {
             if (string.IsNullOrWhiteSpace(value))
                 Add(field, $"The {field} is required.");
             else
-                Optional(field, value, max);
+                Optional(field, value, max, multiline);
         }
 
-        public void Optional(string field, string? value, int max)
+        public void Optional(string field, string? value, int max, bool multiline = false)
         {
             if (value is null)
                 return;
             if (value.Trim().Length > max)
                 Add(field, $"The {field} has at most {max} characters.");
-            // PostgreSQL text and jsonb cannot hold U+0000.
-            if (value.Contains('\0'))
-                Add(field, $"The {field} may not contain the NUL character (U+0000).");
+            if (Text.Problem(value.Trim(), multiline) is { } problem)
+                Add(field, $"The {field} {problem}.");
         }
 
         public void Slug(string field, string? value)

@@ -74,8 +74,12 @@ public static class BearerAuthentication
             OnAuthenticationFailed = failures.Failed,
             OnTokenValidated = context =>
             {
-                if (context.Principal?.FindFirst("sub") is null)
+                // The subject becomes the actor of every event the caller causes: it must be a
+                // name a person can read (1 to 200 printable characters), as API.md says.
+                if (context.Principal?.FindFirst("sub")?.Value is not { } sub)
                     context.Fail("The token has no sub claim.");
+                else if (sub.Trim().Length is 0 || sub.Length > 200 || Domain.Text.Problem(sub) is not null)
+                    context.Fail("The token's sub is not 1 to 200 printable characters.");
                 return Task.CompletedTask;
             },
         };
