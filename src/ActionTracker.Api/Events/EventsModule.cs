@@ -39,13 +39,14 @@ public static class EventsModule
         subscriptions.MapPost("/", Create).WithName("Subscribe")
             .WithSummary("Subscribe a URL to events (types, teams); from: \"start\", a position, or (default) now. The secret is returned once.");
         subscriptions.MapGet("/", List).WithName("ListSubscriptions").WithSummary("Subscriptions and their delivery status.");
-        subscriptions.MapGet("/{id:guid}", async Task<Ok<SubscriptionStatus>> (Guid id, NpgsqlDataSource db, CancellationToken ct) =>
-            TypedResults.Ok((await Read(db, id, ct)).SingleOrDefault() ?? throw new ResourceNotFound($"No subscription {id}.")))
+        subscriptions.MapGet("/{id:guid}", async Task<Ok<SubscriptionStatus>> (Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
+            TypedResults.Ok((await Read(db, id, OwnerFilter(http), ct)).SingleOrDefault() ?? throw new ResourceNotFound($"No subscription {id}.")))
             .WithName("GetSubscription");
-        subscriptions.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, NpgsqlDataSource db, CancellationToken ct) =>
+        subscriptions.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                await using var delete = db.CreateCommand("delete from subscriptions where id = $1");
+                await using var delete = db.CreateCommand("delete from subscriptions where id = $1 and ($2::text is null or created_by = $2)");
                 delete.Parameters.Add(new() { Value = id });
+                delete.Parameters.Add(OwnerParameter(http));
                 return await delete.ExecuteNonQueryAsync(ct) == 1 ? TypedResults.NoContent() : throw new ResourceNotFound($"No subscription {id}.");
             })
             .WithName("Unsubscribe");
@@ -88,28 +89,41 @@ public static class EventsModule
         return TypedResults.Created($"/api/subscriptions/{id}", new SubscriptionCreated(id, body.Url!, types, teams, batch, secret, now));
     }
 
-    private static async Task<Ok<SubscriptionList>> List(NpgsqlDataSource db, CancellationToken ct) =>
-        TypedResults.Ok(new SubscriptionList(await Read(db, null, ct)));
+    /// <summary>
+    /// A subscription belongs to the caller that created it: another service neither sees nor
+    /// touches it (a 404, as for one that does not exist); admins manage all.
+    /// </summary>
+    private static string? OwnerFilter(HttpContext http) => http.User.ToCaller() is { IsAdmin: false } caller ? caller.Id : null;
 
-    private static async Task<Ok<SubscriptionStatus>> Replay(Guid id, ReplayRequest body, NpgsqlDataSource db, EventLog log, TimeProvider time, CancellationToken ct)
+    private static NpgsqlParameter OwnerParameter(HttpContext http) =>
+        new() { Value = (object?)OwnerFilter(http) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
+
+    private static async Task<Ok<SubscriptionList>> List(HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
+        TypedResults.Ok(new SubscriptionList(await Read(db, null, OwnerFilter(http), ct)));
+
+    private static async Task<Ok<SubscriptionStatus>> Replay(Guid id, ReplayRequest body, HttpContext http, NpgsqlDataSource db, EventLog log, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var from = await From(log, body.From ?? "start", "from", errors, ct);
+        // Required: an empty body must not rewind a subscription to the beginning of the log.
+        if (body.From is null)
+            throw new InvalidRequest("from", "Where to deliver from is required: a position from the event feed, or \"start\" for the beginning.");
+        var from = await From(log, body.From, "from", errors, ct);
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
         await using var update = db.CreateCommand(
             """
             update subscriptions set epoch = $2, seq = $3, next_attempt_at = $4, attempts = 0, failing_since = null,
                    disabled_at = null, disabled_reason = null, locked_until = null, lock_token = null
-             where id = $1
+             where id = $1 and ($5::text is null or created_by = $5)
             """);
         update.Parameters.Add(new() { Value = id });
         update.Parameters.Add(new() { Value = from.Epoch });
         update.Parameters.Add(new() { Value = from.Sequence });
         update.Parameters.Add(new() { Value = time.GetUtcNow() });
+        update.Parameters.Add(OwnerParameter(http));
         if (await update.ExecuteNonQueryAsync(ct) == 0)
             throw new ResourceNotFound($"No subscription {id}.");
-        return TypedResults.Ok((await Read(db, id, ct)).Single());
+        return TypedResults.Ok((await Read(db, id, null, ct)).Single());
     }
 
     /// <summary>
@@ -130,15 +144,16 @@ public static class EventsModule
         return await log.Head(ct);
     }
 
-    private static async Task<List<SubscriptionStatus>> Read(NpgsqlDataSource db, Guid? id, CancellationToken ct)
+    private static async Task<List<SubscriptionStatus>> Read(NpgsqlDataSource db, Guid? id, string? owner, CancellationToken ct)
     {
         await using var command = db.CreateCommand(
             """
             select id, url, types, teams, epoch, seq, delivered, attempts, failing_since, next_attempt_at, last_success_at,
                    last_error, disabled_at, disabled_reason, batch
-              from subscriptions where $1::uuid is null or id = $1 order by created_at
+              from subscriptions where ($1::uuid is null or id = $1) and ($2::text is null or created_by = $2) order by created_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         var list = new List<SubscriptionStatus>();
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))

@@ -60,7 +60,9 @@ public sealed partial class PostmortemImporter(
         var actions = chosen.Select(a => (Action: a, Id: ItemId(import.Ref, a.Fingerprint))).ToList();
         for (var attempt = 1; ; attempt++)
         {
-            var (storedTitle, existing) = await Existing(import.Ref, actions.Select(a => a.Id).ToArray(), ct);
+            var (storedTitle, owningTeam, existing) = await Existing(import.Ref, actions.Select(a => a.Id).ToArray(), ct);
+            if (owningTeam is not null)
+                EnsureMayUseRef(import.Ref, owningTeam, import.Team, caller);
             var fresh = actions.Where(a => !existing.Contains(a.Id)).ToList();
             var skipped = (import.Candidates is null ? parsed.Skipped : [])
                 .Concat(actions.Where(a => existing.Contains(a.Id)).Select(a => new SkippedEntry(a.Action.Title, AlreadyImported, a.Action.Line)))
@@ -187,18 +189,29 @@ public sealed partial class PostmortemImporter(
     }
 
     /// <summary>The postmortem's stored title (null when new) and which of the items already exist, in one round trip.</summary>
-    private async Task<(string? Title, HashSet<Guid> Existing)> Existing(string reference, Guid[] ids, CancellationToken ct)
+    /// <summary>
+    /// A postmortem's ref belongs to the team that first imported it: items of another team are
+    /// neither imported into it nor linked to it, unless the caller leads the owning team or is
+    /// an admin (API.md, ownership of shared names).
+    /// </summary>
+    public static void EnsureMayUseRef(string reference, string owningTeam, string team, Caller caller)
+    {
+        if (owningTeam != team && !caller.IsAdmin && !caller.LeadsTeam(owningTeam))
+            throw new NotPermitted($"Postmortem '{reference}' belongs to team '{owningTeam}'; only its leads and admins may link items of team '{team}' to it.");
+    }
+
+    private async Task<(string? Title, string? Team, HashSet<Guid> Existing)> Existing(string reference, Guid[] ids, CancellationToken ct)
     {
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("select title from postmortems where ref = $1") { Parameters = { new() { Value = reference } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select title, team from postmortems where ref = $1") { Parameters = { new() { Value = reference } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select id from mt_streams where id = any($1)") { Parameters = { new() { Value = ids } } });
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        var title = await reader.ReadAsync(ct) ? reader.GetString(0) : null;
+        var (title, team) = await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetString(1)) : ((string?)null, (string?)null);
         await reader.NextResultAsync(ct);
         var existing = new HashSet<Guid>();
         while (await reader.ReadAsync(ct))
             existing.Add(reader.GetGuid(0));
-        return (title, existing);
+        return (title, team, existing);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported postmortem {Ref}: {Created} items created, {Skipped} entries skipped")]

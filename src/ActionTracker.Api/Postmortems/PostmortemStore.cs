@@ -74,6 +74,14 @@ public sealed class PostmortemStore(NpgsqlDataSource db, ActionItems.ActionItemR
                where a.sourceref = p.ref and a.data->'source'->>'kind' = 'postmortem') c
         """;
 
+    /// <summary>The team that first imported the postmortem, or null when none did.</summary>
+    public async Task<string?> OwningTeam(string reference, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select team from postmortems where ref = $1");
+        command.Parameters.Add(new() { Value = reference });
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     public async Task<Postmortem?> Find(string reference, CancellationToken ct)
     {
         await using var command = db.CreateCommand($"{Select} where p.ref = $1");

@@ -1,4 +1,5 @@
 using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Postmortems;
 using ActionTracker.Domain.ActionItems;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,10 +28,12 @@ public static class CreateActionItemEndpoint
     }
 
     private static async Task<Created<ActionItemResponse>> Handle(
-        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, ItemIds ids, CancellationToken ct)
+        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, ItemIds ids, PostmortemStore postmortems, CancellationToken ct)
     {
         var command = ToCommand(body, ids.Next());
         var request = CommandRequest.From(http, "create", body);
+        if (command.Source is { Kind: PostmortemStore.SourceKind, Ref: { } reference } && await postmortems.OwningTeam(reference, ct) is { } owner)
+            PostmortemImporter.EnsureMayUseRef(reference, owner, command.Team, request.Caller);
         var result = await commands.Create(command, request, ActionItemResponse.From, ct);
         http.Response.Headers.ETag = result.ETag;
         return TypedResults.Created($"/api/action-items/{result.Body.Id}", result.Body);
