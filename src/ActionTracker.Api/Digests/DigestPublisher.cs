@@ -81,7 +81,7 @@ public sealed partial class DigestPublisher(
             team.Slug, week, now, SqlParameters.Jsonb(body));
         if (team.NotifyUrl is { } url)
             await outbox.Bus.PublishAsync(new SendTeamNotification(team.Slug, url, JsonSerializer.Serialize(
-                new { text = digest.Text, kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions)));
+                new { text = SlackText.Escape(digest.Text), kind = "weekly_digest", team = team.Slug, week, digest }, json.Value.SerializerOptions)));
         try
         {
             await session.SaveChangesAsync(ct);

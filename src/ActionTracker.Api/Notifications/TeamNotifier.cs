@@ -79,7 +79,7 @@ public sealed class TeamNotifier(TeamDirectory teams, IOptions<JsonOptions> json
         if (level >= 2)
             text.Append($" Escalated to {string.Join(", ", to)}.");
         return new TeamNotification(
-            text.ToString(), kind, level,
+            SlackText.Escape(text.ToString()), kind, level,
             new NotifiedItem(item.Id, item.Title, item.Team, item.Owner, item.Priority.Name(), item.Status.Name(), item.DueAt),
             item.Owner, to, step.At);
     }
@@ -91,7 +91,7 @@ public static partial class SendTeamNotificationHandler
     public const string ClientName = "notifications";
 
     public static async Task Handle(SendTeamNotification message, Envelope envelope, IHttpClientFactory clients, IDocumentStore store,
-        ILogger<SendTeamNotification> logger, CancellationToken ct)
+        TeamDirectory teams, TimeProvider time, ILogger<SendTeamNotification> logger, CancellationToken ct)
     {
         if (await Outdated(store, message.Payload, ct) is { } why)
         {
@@ -100,10 +100,21 @@ public static partial class SendTeamNotificationHandler
             LogOutdated(logger, envelope.Id, why);
             return;
         }
+        if (await teams.Secret(message.Team, ct) is not { } secret)
+        {
+            LogOutdated(logger, envelope.Id, "the team has no notify URL any more");
+            return;
+        }
         using var content = new StringContent(message.Payload, Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, message.Url) { Content = content };
         // The envelope's id stays the same through retries: the receiver can drop a repeat.
-        request.Headers.Add("Idempotency-Key", $"notification-{envelope.Id}");
+        var id = $"notification-{envelope.Id}";
+        request.Headers.Add("Idempotency-Key", id);
+        // Signed as webhooks are (Standard Webhooks), with the team's own secret.
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", Events.WebhookSignature.Sign(secret, id, timestamp, message.Payload));
         using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"{message.Url} answered {(int)response.StatusCode}.");

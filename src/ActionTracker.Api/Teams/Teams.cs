@@ -46,6 +46,11 @@ public sealed class TeamsSchema : IMigrationSource
             -- Null for teams registered before this column: they count as always known.
             alter table teams add column created_at timestamptz;
             """),
+        new(Infrastructure.ActionTrackerSchema.Module, 9, "team notification secrets",
+            """
+            -- The key team notifications are signed with; set with the first notify URL, shown once.
+            alter table teams add column notify_secret text;
+            """),
     ];
 }
 
@@ -80,23 +85,47 @@ public sealed class TeamDirectory(NpgsqlDataSource db, IDocumentStore store, Eve
         return teams;
     }
 
-    /// <summary>Creates or replaces the team; returns it and whether it was new.</summary>
-    public async Task<(Team Team, bool Created)> Save(Team team, CancellationToken ct)
+    /// <summary>
+    /// Creates or replaces the team; returns it, whether it was new, and the notification secret
+    /// when this save issued one (the first notify URL): it is shown to the caller that once.
+    /// </summary>
+    public async Task<(Team Team, bool Created, string? NewSecret)> Save(Team team, CancellationToken ct)
     {
+        var candidate = Events.WebhookSignature.NewSecret();
         await using var command = db.CreateCommand(
             $"""
-            insert into teams ({Columns}) values ($1, $2, $3, $4, $5, $6, $7, 1, $7)
+            insert into teams ({Columns}, notify_secret) values ($1, $2, $3, $4, $5, $6, $7, 1, $7, case when $5::text is null then null else $8 end)
             on conflict (slug) do update set name = excluded.name, leads = excluded.leads,
                 escalation_contact = excluded.escalation_contact, notify_url = excluded.notify_url,
-                time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = teams.version + 1
-            returning {Columns}
+                time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = teams.version + 1,
+                notify_secret = case when excluded.notify_url is null then null else coalesce(teams.notify_secret, excluded.notify_secret) end
+            returning {Columns}, notify_secret
             """);
-        foreach (var value in new object?[] { team.Slug, team.Name, team.Leads.ToArray(), team.EscalationContact, team.NotifyUrl, team.TimeZone, team.UpdatedAt })
+        foreach (var value in new object?[] { team.Slug, team.Name, team.Leads.ToArray(), team.EscalationContact, team.NotifyUrl, team.TimeZone, team.UpdatedAt, candidate })
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var saved = Read(reader);
-        return (saved, saved.Version == 1);
+        var secret = reader.IsDBNull(9) ? null : reader.GetString(9);
+        return (saved, saved.Version == 1, secret == candidate ? secret : null);
+    }
+
+    /// <summary>A new notification secret for a team with a notify URL; null when the team has none.</summary>
+    public async Task<string?> RotateSecret(string slug, CancellationToken ct)
+    {
+        var secret = Events.WebhookSignature.NewSecret();
+        await using var command = db.CreateCommand("update teams set notify_secret = $2 where slug = $1 and notify_url is not null");
+        command.Parameters.Add(new() { Value = slug });
+        command.Parameters.Add(new() { Value = secret });
+        return await command.ExecuteNonQueryAsync(ct) == 1 ? secret : null;
+    }
+
+    /// <summary>The key the team's notifications are signed with (null without a notify URL).</summary>
+    public async Task<string?> Secret(string slug, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select notify_secret from teams where slug = $1");
+        command.Parameters.Add(new() { Value = slug });
+        return await command.ExecuteScalarAsync(ct) as string;
     }
 
     private static Team Read(NpgsqlDataReader r) => new(

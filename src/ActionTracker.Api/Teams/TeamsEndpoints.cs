@@ -10,11 +10,17 @@ namespace ActionTracker.Api.Teams;
 
 public sealed record PutTeamRequest(string? Name, string[]? Leads, string? EscalationContact, string? NotifyUrl, string? TimeZone);
 
+/// <param name="NotifySecret">The key notifications are signed with: only in the response that issued it.</param>
 public sealed record TeamResponse(string Team, string? Name, IReadOnlyList<string> Leads, string? EscalationContact, string? NotifyUrl,
-    string TimeZone, DateTimeOffset UpdatedAt, long Version)
+    string TimeZone, DateTimeOffset UpdatedAt, long Version,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? NotifySecret = null)
 {
-    public static TeamResponse From(Team t) => new(t.Slug, t.Name, t.Leads, t.EscalationContact, t.NotifyUrl, t.TimeZone, t.UpdatedAt, t.Version);
+    public static TeamResponse From(Team t, string? secret = null) =>
+        new(t.Slug, t.Name, t.Leads, t.EscalationContact, t.NotifyUrl, t.TimeZone, t.UpdatedAt, t.Version, secret);
 }
+
+public sealed record NotifySecretResponse(string Team, string NotifySecret);
 
 public static class TeamsEndpoints
 {
@@ -34,6 +40,16 @@ public static class TeamsEndpoints
         teams.MapPut("/{team}", Put).WithName("PutTeam")
             .WithSummary("Create or replace a team: leads, escalation contact, notify URL, time zone. Leads of the team and admins.");
         teams.MapGet("/{team}", Get).WithName("GetTeam").WithSummary("Read a team from the directory.");
+        teams.MapPost("/{team}/notify-secret", async Task<Ok<NotifySecretResponse>> (string team, HttpContext http, TeamDirectory directory, CancellationToken ct) =>
+            {
+                var caller = http.User.ToCaller();
+                if (!caller.IsAdmin && !caller.LeadsTeam(team))
+                    throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
+                return TypedResults.Ok(new NotifySecretResponse(team, await directory.RotateSecret(team, ct)
+                    ?? throw new ResourceNotFound($"Team '{team}' has no notify URL to sign for.")));
+            })
+            .WithName("RotateTeamNotifySecret")
+            .WithSummary("A new key for the team's notifications (webhook-signature), shown once; the old one stops at once.");
         return app;
     }
 
@@ -62,9 +78,9 @@ public static class TeamsEndpoints
         if (!caller.IsAdmin && !caller.LeadsTeam(team))
             throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
 
-        var (saved, created) = await directory.Save(
+        var (saved, created, secret) = await directory.Save(
             new Team(team, body.Name?.Trim(), leads, body.EscalationContact?.Trim(), body.NotifyUrl, timeZone, time.Now(), 0), ct);
-        var response = TeamResponse.From(saved);
+        var response = TeamResponse.From(saved, secret);
         http.Response.Headers.ETag = $"\"{saved.Version}\"";
         return created ? TypedResults.Created($"/api/teams/{team}", response) : TypedResults.Ok(response);
     }
