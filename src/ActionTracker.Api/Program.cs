@@ -21,6 +21,7 @@ builder.AddTelemetry();
 builder.AddMessaging();
 builder.Services
     .AddProblemMapping()
+    .AddStrictInput()
     .AddProtection(builder.Configuration)
     .AddGracefulShutdown(builder.Configuration)
     .AddBearerAuth()
@@ -48,6 +49,7 @@ app.UseRequestLimits();
 app.UseAuthentication();
 app.UseProtection();
 app.UseAuthorization();
+app.UseStrictQuery();
 
 app.MapApiDocs();
 app.MapHealth();

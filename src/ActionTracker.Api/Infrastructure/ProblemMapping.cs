@@ -58,8 +58,19 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex("The JSON property '(?<name>[^']+)' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex UnmappedProperty();
+
     private static ProblemDetails BadRequest(BadHttpRequestException e)
     {
+        if (e.InnerException is JsonException unmapped && UnmappedProperty().Match(unmapped.Message) is { Success: true } property)
+        {
+            // The path leads to the field ("$.source.reff"); the message names it too.
+            var field = unmapped.Path is null or "$" ? property.Groups["name"].Value : FieldOf(unmapped.Path);
+            return Validation(
+                new Dictionary<string, string[]> { [field] = ["Unknown field: this operation does not take it. Nothing was changed."] },
+                $"The request body has a field this operation does not know: {field}.");
+        }
         if (e.InnerException is JsonException json)
         {
             // The reader's own exception means the text is not JSON at all; otherwise a value
