@@ -16,6 +16,11 @@ using ActionTracker.Api.Infrastructure.Store;
 var builder = WebApplication.CreateBuilder(args);
 if (DevTokenCommand.Matches(args))
     return DevTokenCommand.Run(builder.Configuration, args);
+if (StoreSetup.MissingConnection(builder.Configuration) is { } missing)
+{
+    Console.Error.WriteLine(missing); // the service and its commands (rebuild-projections) alike
+    return 2;
+}
 
 builder.AddTelemetry();
 builder.AddMessaging();

@@ -118,6 +118,14 @@ public sealed partial class DemoData(
             events.AddRange(ActionItemDecider.Decide(ActionItem.Fold(events), command, new DecisionContext(caller, now.AddDays(-daysAgo), policy)));
         }
         await items.Start(session, outbox.Bus, id, events);
+        // The postmortem the story's item comes from exists too (without a document), so its link
+        // leads somewhere: GET /api/postmortems/{ref} shows it with its items and progress.
+        session.Sql().Add(
+            """
+            insert into postmortems (ref, title, team, incident_at, imported_at, imported_by, updated_at)
+            values ($1, $2, $3, $4, $5, 'demo-seed', $5) on conflict (ref) do nothing
+            """,
+            story.PostmortemRef, story.PostmortemTitle, story.Team, created.AddDays(-1), created);
         await session.SaveChangesAsync(ct);
     }
 

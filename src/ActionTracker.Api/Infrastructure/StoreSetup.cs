@@ -29,6 +29,12 @@ public static class StoreSetup
             writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>One line saying what to set when there is no connection string, else null.</summary>
+    public static string? MissingConnection(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName))
+            ? $"ConnectionStrings:{ConnectionName} is not set (environment variable ConnectionStrings__{ConnectionName}). ops/run starts a local PostgreSQL and sets it for you."
+            : null;
+
     public static IServiceCollection AddActionTrackerStore(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(ConnectionName);

@@ -271,11 +271,14 @@ public sealed class ImportingPostmortems(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
-    public async Task a_text_over_its_limit_is_a_400_and_a_body_over_a_mebibyte_is_a_413()
+    public async Task a_document_of_a_mebibyte_is_taken_a_longer_text_is_a_400_and_a_body_over_two_mebibytes_is_a_413()
     {
+        var mebibyte = "## Action items\n\n- Alert on lag when the ingest queue backs up\n\n";
+        mebibyte += new string('x', 1024 * 1024 - mebibyte.Length);
+        Assert.Equal(HttpStatusCode.Created, (await _cast.Alice.Import("pm-one-mebibyte", mebibyte)).StatusCode);
         var events = await api.EventCount();
-        var longText = "## Action items\n\n- Alert on lag\n\n" + new string('x', 600 * 1024);
-        var hugeText = "## Action items\n\n- Alert on lag\n\n" + new string('x', 1100 * 1024);
+        var longText = "## Action items\n\n- Alert on lag\n\n" + new string('x', 1100 * 1024);
+        var hugeText = "## Action items\n\n- Alert on lag\n\n" + new string('x', 2100 * 1024);
 
         var tooLong = await _cast.Alice.Import("pm-too-long", longText);
         var tooBig = await _cast.Alice.PostRaw("/api/postmortems?ref=pm-too-big&team=platform&title=t", hugeText, "text/markdown");

@@ -36,11 +36,14 @@ public sealed record ImportPostmortemResponse(
 
 public static partial class ImportPostmortemEndpoint
 {
-    /// <summary>Documents are text, much longer than an item: the route's body limit is raised to this.</summary>
-    public const long MaxBodyBytes = 1024 * 1024;
+    /// <summary>
+    /// Documents are text, much longer than an item: the route's body limit is raised to this,
+    /// room for the longest document (<see cref="MaxTextLength"/>) escaped inside a JSON body.
+    /// </summary>
+    public const long MaxBodyBytes = 2 * 1024 * 1024;
 
-    /// <summary>The longest document, in characters; a longer one is a 400 naming the field.</summary>
-    public const int MaxTextLength = 512 * 1024;
+    /// <summary>The longest document: 1 MiB of characters (as the README says); a longer one is a 400 naming the field.</summary>
+    public const int MaxTextLength = 1024 * 1024;
 
     public const int MaxRefLength = 100;
 
