@@ -163,7 +163,7 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
         await api.CatchUpProjections();
 
         Assert.Equal(before, (await Snapshot(OverdueProjection.Table), await Snapshot(MetricsProjection.Table)));
-        var statuses = (await (await _cast.Admin.GetAsync("/api/admin/projections")).Body()).EnumerateArray().ToList();
+        var statuses = (await (await _cast.Admin.GetAsync("/api/admin/projections")).Body()).GetProperty("projections").EnumerateArray().ToList();
         Assert.All(statuses, s => Assert.Equal(JsonValueKind.Null, s.GetProperty("rebuildRequestedAt").ValueKind));
         Assert.All(statuses, s => Assert.NotEqual(JsonValueKind.Null, s.GetProperty("rebuiltAt").ValueKind));
     }

@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -97,9 +98,15 @@ public static class ApiDocs
         },
     };
 
+    /// <summary>Where the interactive API reference is served (Scalar, on the OpenAPI document).</summary>
+    public const string ReferencePath = "/docs";
+
     public static IEndpointRouteBuilder MapApiDocs(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference(ReferencePath, options => options.WithTitle("ActionTracker API"));
+        // Until the web board lands, the service's root leads a person to the reference.
+        app.MapGet("/", () => TypedResults.Redirect(ReferencePath + "/")).ExcludeFromDescription();
         return app;
     }
 }

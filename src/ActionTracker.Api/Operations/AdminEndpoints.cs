@@ -12,6 +12,9 @@ public sealed record DeadLetter(Guid Id, string Type, int Attempts, string? Last
 
 public sealed record DeadLetters(IReadOnlyList<DeadLetter> Messages);
 
+/// <summary>A list wrapped in an object, like every other list of the API.</summary>
+public sealed record ProjectionList(IReadOnlyList<ProjectionStatus> Projections);
+
 /// <summary>Operator endpoints, admins only.</summary>
 public static class AdminEndpoints
 {
@@ -41,8 +44,8 @@ public static class AdminEndpoints
             .WithName("RetryDeadScheduledMessage")
             .WithSummary("Put a dead-lettered message back in line.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapGet("/projections", async Task<Ok<IReadOnlyList<ProjectionStatus>>> (ProjectionRebuilds rebuilds, CancellationToken ct) =>
-                TypedResults.Ok(await rebuilds.Statuses(ct)))
+        admin.MapGet("/projections", async Task<Ok<ProjectionList>> (ProjectionRebuilds rebuilds, CancellationToken ct) =>
+                TypedResults.Ok(new ProjectionList(await rebuilds.Statuses(ct))))
             .WithName("ListProjections")
             .WithSummary("Each async projection's checkpoint, version and rebuild progress.");
 
