@@ -1,3 +1,4 @@
+using ActionTracker.Api.ActionItems.Comments;
 using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.ActionItems.Assign;
 using ActionTracker.Api.ActionItems.ChangeDueDate;
@@ -51,7 +52,8 @@ public static class ActionItemsModule
             .MapAssignActionItem()
             .MapChangeDueDate()
             .MapAddComment()
-            .MapGetHistory();
+            .MapGetHistory()
+            .MapComments();
         return app;
     }
 }

@@ -19,7 +19,10 @@ public sealed record ActionItem(
     int EscalationLevel,
     int Comments,
     DateTimeOffset? RemindedFor = null,
-    DateTimeOffset? LastNotifiedAt = null)
+    DateTimeOffset? LastNotifiedAt = null,
+    string? BlockedReason = null,
+    string? Resolution = null,
+    string? WontDoReason = null)
 {
     public bool IsTerminal => Status.IsTerminal();
 
@@ -33,13 +36,15 @@ public sealed record ActionItem(
             e.Labels, e.At, e.At, null, 0, 0, 0),
         (null, _) => throw new InvalidOperationException($"Stream of {@event.ItemId} does not start with {nameof(ActionItemCreated)}."),
         (_, ActionItemCreated) => throw new InvalidOperationException($"Item {@event.ItemId} was created twice."),
-        (_, ActionItemStarted e) => state with { Status = ItemStatus.InProgress, UpdatedAt = e.At },
-        (_, ActionItemWorkStopped e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At },
-        (_, ActionItemBlocked e) => state with { Status = ItemStatus.Blocked, UpdatedAt = e.At },
-        (_, ActionItemUnblocked e) => state with { Status = e.ResumedAs, UpdatedAt = e.At },
-        (_, ActionItemCompleted e) => state with { Status = ItemStatus.Done, UpdatedAt = e.At, CompletedAt = e.At },
-        (_, ActionItemCancelled e) => state with { Status = ItemStatus.WontDo, UpdatedAt = e.At, CompletedAt = e.At },
-        (_, ActionItemReopened e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At, CompletedAt = null },
+        // Why an item is blocked, how it was resolved or why it won't be done hold while the item
+        // is in that state, so a reader needs no history to see them.
+        (_, ActionItemStarted e) => state with { Status = ItemStatus.InProgress, UpdatedAt = e.At, BlockedReason = null },
+        (_, ActionItemWorkStopped e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At, BlockedReason = null },
+        (_, ActionItemBlocked e) => state with { Status = ItemStatus.Blocked, UpdatedAt = e.At, BlockedReason = e.Reason },
+        (_, ActionItemUnblocked e) => state with { Status = e.ResumedAs, UpdatedAt = e.At, BlockedReason = null },
+        (_, ActionItemCompleted e) => state with { Status = ItemStatus.Done, UpdatedAt = e.At, CompletedAt = e.At, BlockedReason = null, Resolution = e.Resolution },
+        (_, ActionItemCancelled e) => state with { Status = ItemStatus.WontDo, UpdatedAt = e.At, CompletedAt = e.At, BlockedReason = null, WontDoReason = e.Reason },
+        (_, ActionItemReopened e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At, CompletedAt = null, Resolution = null, WontDoReason = null },
         (_, ActionItemAssigned e) => state with { Owner = e.Owner, Team = e.Team, UpdatedAt = e.At },
         (_, ActionItemDueDateChanged e) => state with
         {

@@ -25,6 +25,6 @@ public static class AddCommentEndpoint
         var result = await commands.Execute(id, new AddComment(commentId, body.Text ?? ""), request, StatusCodes.Status201Created,
             (_, version, now) => new CommentResponse(commentId, id, request.Caller.Id, body.Text?.Trim() ?? "", now, version), ct);
         http.Response.Headers.ETag = result.ETag;
-        return TypedResults.Created($"/api/action-items/{id}/history", result.Body);
+        return TypedResults.Created($"/api/action-items/{id}/comments/{result.Body.Id}", result.Body);
     }
 }
