@@ -239,7 +239,6 @@ public sealed class ChangingStatus
     [Theory]
     [InlineData(ItemStatus.Open)]
     [InlineData(ItemStatus.InProgress)]
-    [InlineData(ItemStatus.Blocked)]
     [InlineData(ItemStatus.Done)]
     public void asking_the_owner_s_item_for_the_status_it_already_has_returns_no_events(ItemStatus status)
     {
@@ -247,9 +246,10 @@ public sealed class ChangingStatus
     }
 
     [Fact]
-    public void closing_a_wont_do_item_as_wont_do_again_returns_no_events()
+    public void closing_a_wont_do_item_as_wont_do_again_for_the_same_reason_returns_no_events_and_for_another_is_a_conflict()
     {
-        Given(Item.In(ItemStatus.WontDo)).When(To(ItemStatus.WontDo, reason: "still"), by: Callers.Lead).ThenNothing();
+        Given(Item.In(ItemStatus.WontDo)).When(To(ItemStatus.WontDo, reason: "Superseded by the migration"), by: Callers.Lead).ThenNothing();
+        Given(Item.In(ItemStatus.WontDo)).When(To(ItemStatus.WontDo, reason: "still"), by: Callers.Lead).ThenConflict();
     }
 
     [Fact]

@@ -99,7 +99,18 @@ public static class ActionItemDecider
                 : "Only a lead of the team or an admin may decide an item will not be done.");
 
         if (item.Status == c.Status)
+        {
+            // Asking again for the state the item is in changes nothing (a retry); asking with
+            // new data that state cannot take is not silently dropped.
+            if (c.Status == ItemStatus.Done && Normalize(c.Resolution) is { } resolution && resolution != item.Resolution)
+                throw new InvalidState($"The item is already done{(item.Resolution is null ? " without a resolution" : $" with the resolution \"{item.Resolution}\"")}; "
+                                       + "a new resolution needs a lead to reopen it first, or add it as a comment.");
+            if (c.Status == ItemStatus.Blocked && c.Reason?.Trim() is { Length: > 0 } blocked && blocked != item.BlockedReason)
+                throw new InvalidState($"The item is already blocked (\"{item.BlockedReason}\"); add the new reason as a comment, or unblock it first.");
+            if (c.Status == ItemStatus.WontDo && c.Reason?.Trim() is { Length: > 0 } dropped && dropped != item.WontDoReason)
+                throw new InvalidState($"The item is already won't do (\"{item.WontDoReason}\"); add the new reason as a comment, or reopen it first.");
             return [];
+        }
 
         var (by, at, id) = (caller.Id, ctx.Now, item.Id);
         return (item.Status, c.Status) switch
