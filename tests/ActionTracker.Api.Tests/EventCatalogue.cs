@@ -36,6 +36,7 @@ public sealed partial class EventCatalogue(ApiFixture api) : IClassFixture<ApiFi
         await lead.Post($"/api/action-items/{id}/assignment", new { owner = "ben" });
         await lead.Post($"/api/action-items/{id}/status", new { status = "blocked", reason = "Vendor." });
         await lead.Post($"/api/action-items/{id}/comments", new { text = "Chased the vendor." });
+        await lead.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/action-items/{id}") { Content = JsonContent.Create(new { title = "Pin the vendor's fixed release", labels = new[] { "vendor" } }) });
         await lead.Post($"/api/action-items/{id}/due-date", new { dueAt = api.Clock.GetUtcNow().AddDays(3).ToString("O"), reason = "Vendor fix next week." });
         foreach (var step in new[] { 1.5, 2, 3.5, 4 })
         {

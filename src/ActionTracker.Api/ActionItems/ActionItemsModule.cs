@@ -1,3 +1,4 @@
+using ActionTracker.Api.ActionItems.Edit;
 using ActionTracker.Api.ActionItems.Comments;
 using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.ActionItems.Assign;
@@ -53,7 +54,8 @@ public static class ActionItemsModule
             .MapChangeDueDate()
             .MapAddComment()
             .MapGetHistory()
-            .MapComments();
+            .MapComments()
+            .MapEditActionItem();
         return app;
     }
 }

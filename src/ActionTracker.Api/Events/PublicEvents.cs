@@ -36,6 +36,7 @@ public static class PublicEvents
         "actiontracker.item.created.v1", "actiontracker.item.assigned.v1", "actiontracker.item.status_changed.v1",
         "actiontracker.item.due_date_changed.v1", "actiontracker.item.commented.v1", "actiontracker.item.due_soon.v1",
         "actiontracker.item.overdue.v1", "actiontracker.item.escalated.v1", "actiontracker.digest.published.v1",
+        "actiontracker.item.details_changed.v1",
     ];
 
     public sealed record ItemCreated(Guid Id, string Title, string? Description, string Team, string Owner, string Priority,
@@ -48,6 +49,10 @@ public static class PublicEvents
     public sealed record DueDateChanged(Guid Id, DateTimeOffset DueAt, DateTimeOffset PreviousDueAt, string Reason, string Actor);
 
     public sealed record Commented(Guid Id, Guid CommentId, string Text, string Actor);
+
+    /// <summary>The fields named changed, with their new values; the others are null (a cleared description too).</summary>
+    public sealed record DetailsChanged(Guid Id, IReadOnlyList<string> Fields, string? Title, string? Description, string? Priority,
+        IReadOnlyList<string>? Labels, string Actor);
 
     public sealed record Deadline(Guid Id, DateTimeOffset DueAt, int Level);
 
@@ -73,6 +78,8 @@ public static class PublicEvents
         On<ActionItemReopened>(StatusChangedType, e => Status(e, ItemStatus.Open, e.Reason)),
         On<ActionItemDueDateChanged>("actiontracker.item.due_date_changed.v1", e => new DueDateChanged(e.ItemId, e.DueAt, e.PreviousDueAt, e.Reason, e.By)),
         On<ActionItemCommented>("actiontracker.item.commented.v1", e => new Commented(e.ItemId, e.CommentId, e.Text, e.By)),
+        On<ActionItemDetailsChanged>("actiontracker.item.details_changed.v1",
+            e => new DetailsChanged(e.ItemId, e.Fields, e.Title, e.Description, e.Priority?.Name(), e.Labels, e.By)),
         On<ActionItemDueSoon>("actiontracker.item.due_soon.v1", e => new Deadline(e.ItemId, e.DueAt, 0)),
         On<ActionItemOverdue>("actiontracker.item.overdue.v1", e => new Deadline(e.ItemId, e.DueAt, 1)),
         On<ActionItemEscalated>("actiontracker.item.escalated.v1", e => new Deadline(e.ItemId, e.DueAt, e.Level)),

@@ -49,6 +49,7 @@ public sealed class OverdueProjection : SingleStreamProjection<OverdueStanding, 
         IncludeType<ActionItemCancelled>();
         IncludeType<ActionItemReopened>();
         IncludeType<ActionItemAssigned>();
+        IncludeType<ActionItemDetailsChanged>();
     }
 
     public override OverdueStanding? Evolve(OverdueStanding? snapshot, Guid id, IEvent e) => Apply(snapshot, id, e.Data);
@@ -64,6 +65,11 @@ public sealed class OverdueProjection : SingleStreamProjection<OverdueStanding, 
         (_, ActionItemCompleted or ActionItemCancelled) => item with { Open = false },
         (_, ActionItemReopened) => item with { Open = true },
         (_, ActionItemAssigned a) => item with { Owner = a.Owner, Team = a.Team },
+        (_, ActionItemDetailsChanged d) => item with
+        {
+            Title = d.Fields.Contains("title") ? d.Title! : item.Title,
+            Priority = d.Fields.Contains("priority") ? d.Priority!.Value : item.Priority,
+        },
         _ => item,
     };
 

@@ -55,6 +55,14 @@ public sealed record ActionItem(
             EscalationLevel = 0,
         },
         (_, ActionItemCommented e) => state with { Comments = state.Comments + 1, UpdatedAt = e.At },
+        (_, ActionItemDetailsChanged e) => state with
+        {
+            Title = e.Fields.Contains("title") ? e.Title! : state.Title,
+            Description = e.Fields.Contains("description") ? e.Description : state.Description,
+            Priority = e.Fields.Contains("priority") ? e.Priority!.Value : state.Priority,
+            Labels = e.Fields.Contains("labels") ? e.Labels! : state.Labels,
+            UpdatedAt = e.At,
+        },
         // Deadline steps are the clock's doing, not an edit: UpdatedAt stays.
         (_, ActionItemDueSoon e) => state with { RemindedFor = e.DueAt, LastNotifiedAt = e.Notify ? e.At : state.LastNotifiedAt },
         (_, ActionItemOverdue e) => state with { EscalationLevel = 1, LastNotifiedAt = e.At },

@@ -24,6 +24,7 @@ public static class ActionItemDecider
             (_, AssignActionItem assign) => Assign(state, assign, context),
             (_, ChangeDueDate change) => ChangeDueDate(state, change, context),
             (_, AddComment comment) => Comment(state, comment, context),
+            (_, EditDetails edit) => EditDetails(state, edit, context),
             (_, CheckDeadlines) => Deadlines.Check(state, context.Now, context.Ladder, context.Caller.Id),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
         };
@@ -126,6 +127,54 @@ public static class ActionItemDecider
             (ItemStatus.InProgress, ItemStatus.Open) => [new ActionItemWorkStopped(id, by, at)],
             _ => throw new InvalidState($"An item cannot go from {Describe(item.Status)} to {Describe(c.Status)}."),
         };
+    }
+
+    private static IReadOnlyList<IActionItemEvent> EditDetails(ActionItem item, EditDetails c, DecisionContext ctx)
+    {
+        var errors = new Errors();
+        if (c.Title is not null)
+            errors.Required("title", c.Title, MaxTitle);
+        errors.Optional("description", c.Description, MaxText, multiline: true);
+        if (c.Priority is { } p && !Enum.IsDefined(p))
+            errors.Add("priority", "Unknown priority.");
+        var labels = c.Labels?.Select(l => l?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToArray();
+        if (labels is not null)
+        {
+            if (labels.Length > MaxLabels)
+                errors.Add("labels", $"At most {MaxLabels} labels.");
+            foreach (var label in labels)
+                if (label.Length is 0 or > MaxLabel)
+                    errors.Add("labels", $"Each label has 1 to {MaxLabel} characters.");
+                else if (Text.Problem(label) is { } problem)
+                    errors.Add("labels", $"A label {problem}.");
+        }
+        errors.ThrowIfAny();
+
+        var caller = ctx.Caller;
+        if (!caller.IsAdmin && !caller.LeadsTeam(item.Team) && caller.Id != item.Owner)
+            throw new NotPermitted("Only the owner, a lead of the team or an admin may edit the item.");
+        if (item.IsTerminal)
+            throw new InvalidState($"The item is {Describe(item.Status)}; reopen it before editing it.");
+
+        var fields = new List<string>();
+        var title = c.Title?.Trim();
+        if (title is not null && title != item.Title)
+            fields.Add("title");
+        var description = c.Description is null ? item.Description : Normalize(c.Description);
+        if (description != item.Description)
+            fields.Add("description");
+        if (c.Priority is { } priority && priority != item.Priority)
+            fields.Add("priority");
+        if (labels is not null && !labels.SequenceEqual(item.Labels))
+            fields.Add("labels");
+        if (fields.Count == 0)
+            return [];
+        return
+        [
+            new ActionItemDetailsChanged(item.Id, fields, fields.Contains("title") ? title : null,
+                fields.Contains("description") ? description : null, fields.Contains("priority") ? c.Priority : null,
+                fields.Contains("labels") ? labels : null, caller.Id, ctx.Now),
+        ];
     }
 
     private static IReadOnlyList<IActionItemEvent> Assign(ActionItem item, AssignActionItem c, DecisionContext ctx)

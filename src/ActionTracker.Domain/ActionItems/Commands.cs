@@ -25,6 +25,9 @@ public sealed record ChangeDueDate(DateTimeOffset DueAt, string? Reason) : Actio
 
 public sealed record AddComment(Guid CommentId, string Text) : ActionItemCommand;
 
+/// <summary>Change the item's details; a null field stays as it is, an empty description clears it.</summary>
+public sealed record EditDetails(string? Title, string? Description, Priority? Priority, IReadOnlyList<string>? Labels) : ActionItemCommand;
+
 /// <summary>
 /// Issued by the scheduler, never by a user: record whatever reminder or escalation step the
 /// clock has reached. Deciding it twice at the same time yields nothing the second time.

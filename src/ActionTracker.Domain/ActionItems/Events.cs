@@ -62,6 +62,15 @@ public sealed record ActionItemDueDateChanged(
 
 public sealed record ActionItemCommented(Guid ItemId, Guid CommentId, string Text, string By, DateTimeOffset At) : IActionItemEvent;
 
+/// <summary>
+/// Details edited: <paramref name="Fields"/> names what changed (title, description, priority,
+/// labels), each with its new value; the others are null. A cleared description is named with a
+/// null value. A new priority never moves the due date.
+/// </summary>
+public sealed record ActionItemDetailsChanged(
+    Guid ItemId, IReadOnlyList<string> Fields, string? Title, string? Description, Priority? Priority, IReadOnlyList<string>? Labels,
+    string By, DateTimeOffset At) : IActionItemEvent;
+
 /// <summary>The due date is near. <paramref name="Notify"/> is false when the item already
 /// notified someone within the last day: at most one notification a day, except level changes.</summary>
 public sealed record ActionItemDueSoon(Guid ItemId, DateTimeOffset DueAt, bool Notify, string By, DateTimeOffset At) : IActionItemEvent;
@@ -81,6 +90,6 @@ public static class ActionItemEvents
         typeof(ActionItemBlocked), typeof(ActionItemUnblocked), typeof(ActionItemCompleted),
         typeof(ActionItemCancelled), typeof(ActionItemReopened), typeof(ActionItemAssigned),
         typeof(ActionItemDueDateChanged), typeof(ActionItemCommented), typeof(ActionItemDueSoon),
-        typeof(ActionItemOverdue), typeof(ActionItemEscalated),
+        typeof(ActionItemOverdue), typeof(ActionItemEscalated), typeof(ActionItemDetailsChanged),
     ];
 }
