@@ -285,7 +285,13 @@ public sealed class RestartingTheBroker(RunningBrokerFixture api) : IClassFixtur
 /// <summary>The service started while its broker is down (the broker comes up during the test).</summary>
 public sealed class LateBrokerFixture : BrokerFixture
 {
-    public override async ValueTask InitializeAsync() => await InitializeHost();
+    public override async ValueTask InitializeAsync()
+    {
+        // Started once and stopped, so that starting it again during the test keeps its port.
+        await Broker.Start();
+        await Broker.Stop();
+        await InitializeHost();
+    }
 
     protected override void ConfigureSettings(IWebHostBuilder builder)
     {

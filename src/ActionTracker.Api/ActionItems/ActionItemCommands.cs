@@ -56,6 +56,9 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
             TraceState: activity?.TraceStateString);
     }
 
+    /// <summary>The version a write's If-Match names; null without one (or with *).</summary>
+    public static long? IfMatchOf(HttpContext http) => ParseIfMatch(http.Request.Headers.IfMatch.ToString());
+
     private static long? ParseIfMatch(string header)
     {
         if (header.Length == 0 || header == "*")

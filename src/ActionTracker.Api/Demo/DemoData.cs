@@ -57,7 +57,7 @@ public sealed partial class DemoData(
                          ("payments", "Payments", new[] { "paul" }, "cfo-office", "America/New_York"),
                          ("identity", "Identity", new[] { "frank-lead" }, "vp-eng", "Asia/Tokyo"),
                      })
-                await teams.Save(new Teams.Team(slug, name, leads, contact, null, zone, now, 0), ct);
+                await teams.Save(new Teams.Team(slug, name, leads, contact, null, zone, now, 0), "demo-seed", null, ct);
             var stories = Stories(now);
             foreach (var story in stories)
                 await Write(story, now, ct);

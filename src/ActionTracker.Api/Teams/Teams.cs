@@ -46,6 +46,21 @@ public sealed class TeamsSchema : IMigrationSource
             -- Null for teams registered before this column: they count as always known.
             alter table teams add column created_at timestamptz;
             """),
+        new(Infrastructure.ActionTrackerSchema.Module, 10, "team history",
+            """
+            -- Every version of every team, with who made it and when (GET /api/teams/{team}/history).
+            create table team_history (
+                team text not null,
+                version bigint not null,
+                actor text not null,
+                at timestamptz not null,
+                name text,
+                leads text[] not null,
+                escalation_contact text,
+                notify_url text,
+                time_zone text not null,
+                primary key (team, version));
+            """),
         new(Infrastructure.ActionTrackerSchema.Module, 9, "team notification secrets",
             """
             -- The key team notifications are signed with; set with the first notify URL, shown once.
@@ -89,25 +104,65 @@ public sealed class TeamDirectory(NpgsqlDataSource db, IDocumentStore store, Eve
     /// Creates or replaces the team; returns it, whether it was new, and the notification secret
     /// when this save issued one (the first notify URL): it is shown to the caller that once.
     /// </summary>
-    public async Task<(Team Team, bool Created, string? NewSecret)> Save(Team team, CancellationToken ct)
+    /// <param name="expectedVersion">The version the caller read (If-Match): a team changed since is a 412.</param>
+    public async Task<(Team Team, bool Created, string? NewSecret)> Save(Team team, string actor, long? expectedVersion, CancellationToken ct)
     {
         var candidate = Events.WebhookSignature.NewSecret();
         await using var command = db.CreateCommand(
             $"""
-            insert into teams ({Columns}, notify_secret) values ($1, $2, $3, $4, $5, $6, $7, 1, $7, case when $5::text is null then null else $8 end)
-            on conflict (slug) do update set name = excluded.name, leads = excluded.leads,
-                escalation_contact = excluded.escalation_contact, notify_url = excluded.notify_url,
-                time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = teams.version + 1,
-                notify_secret = case when excluded.notify_url is null then null else coalesce(teams.notify_secret, excluded.notify_secret) end
-            returning {Columns}, notify_secret
+            with saved as (
+                insert into teams ({Columns}, notify_secret) values ($1, $2, $3, $4, $5, $6, $7, 1, $7, case when $5::text is null then null else $8 end)
+                on conflict (slug) do update set name = excluded.name, leads = excluded.leads,
+                    escalation_contact = excluded.escalation_contact, notify_url = excluded.notify_url,
+                    time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = teams.version + 1,
+                    notify_secret = case when excluded.notify_url is null then null else coalesce(teams.notify_secret, excluded.notify_secret) end
+                 where $10::bigint is null or teams.version = $10
+                returning {Columns}, notify_secret),
+            logged as (
+                insert into team_history (team, version, actor, at, name, leads, escalation_contact, notify_url, time_zone)
+                select slug, version, $9, updated_at, name, leads, escalation_contact, notify_url, time_zone from saved)
+            select {Columns}, notify_secret from saved
             """);
-        foreach (var value in new object?[] { team.Slug, team.Name, team.Leads.ToArray(), team.EscalationContact, team.NotifyUrl, team.TimeZone, team.UpdatedAt, candidate })
+        foreach (var value in new object?[] { team.Slug, team.Name, team.Leads.ToArray(), team.EscalationContact, team.NotifyUrl, team.TimeZone, team.UpdatedAt, candidate, actor })
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)expectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            throw new VersionMismatch(expectedVersion!.Value, (await Find(team.Slug, ct))?.Version ?? 0);
         var saved = Read(reader);
         var secret = reader.IsDBNull(9) ? null : reader.GetString(9);
+        if (expectedVersion is { } expected && saved.Version == 1 && expected != 0)
+            throw new VersionMismatch(expected, 0); // If-Match of a version the team never had
         return (saved, saved.Version == 1, secret == candidate ? secret : null);
+    }
+
+    public sealed record TeamChange(long Version, string Actor, DateTimeOffset At, IReadOnlyList<string> Fields, TeamSnapshot Team);
+
+    public sealed record TeamSnapshot(string? Name, IReadOnlyList<string> Leads, string? EscalationContact, string? NotifyUrl, string TimeZone);
+
+    /// <summary>Every version of the team, oldest first, with who made it, when, and which fields it changed.</summary>
+    public async Task<IReadOnlyList<TeamChange>> History(string slug, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            "select version, actor, at, name, leads, escalation_contact, notify_url, time_zone from team_history where team = $1 order by version");
+        command.Parameters.Add(new() { Value = slug });
+        var changes = new List<TeamChange>();
+        TeamSnapshot? previous = null;
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var snapshot = new TeamSnapshot(r.IsDBNull(3) ? null : r.GetString(3), r.GetFieldValue<string[]>(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7));
+            var fields = new List<string>();
+            if (previous is null || previous.Name != snapshot.Name) fields.Add("name");
+            if (previous is null || !previous.Leads.SequenceEqual(snapshot.Leads)) fields.Add("leads");
+            if (previous is null || previous.EscalationContact != snapshot.EscalationContact) fields.Add("escalationContact");
+            if (previous is null || previous.NotifyUrl != snapshot.NotifyUrl) fields.Add("notifyUrl");
+            if (previous is null || previous.TimeZone != snapshot.TimeZone) fields.Add("timeZone");
+            changes.Add(new TeamChange(r.GetInt64(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), fields, snapshot));
+            previous = snapshot;
+        }
+        return changes;
     }
 
     /// <summary>A new notification secret for a team with a notify URL; null when the team has none.</summary>

@@ -22,6 +22,11 @@ public sealed record TeamResponse(string Team, string? Name, IReadOnlyList<strin
 
 public sealed record NotifySecretResponse(string Team, string NotifySecret);
 
+/// <summary>The fields to change: those left out stay; an empty string clears name, escalation contact or notify URL.</summary>
+public sealed record PatchTeamRequest(string? Name, string[]? Leads, string? EscalationContact, string? NotifyUrl, string? TimeZone);
+
+public sealed record TeamHistoryResponse(string Team, IReadOnlyList<TeamDirectory.TeamChange> Changes);
+
 public static class TeamsEndpoints
 {
     public static IServiceCollection AddTeams(this IServiceCollection services)
@@ -40,6 +45,15 @@ public static class TeamsEndpoints
         teams.MapPut("/{team}", Put).WithName("PutTeam")
             .WithSummary("Create or replace a team: leads, escalation contact, notify URL, time zone. Leads of the team and admins.");
         teams.MapGet("/{team}", Get).WithName("GetTeam").WithSummary("Read a team from the directory.");
+        teams.MapPatch("/{team}", Patch).WithName("PatchTeam")
+            .WithSummary("Change only the fields named (If-Match: a stale version is 412). Leads of the team and admins.");
+        teams.MapGet("/{team}/history", async Task<Ok<TeamHistoryResponse>> (string team, TeamDirectory directory, CancellationToken ct) =>
+            {
+                var changes = await directory.History(team, ct);
+                return changes.Count == 0 ? throw new ResourceNotFound($"No team '{team}' in the directory.") : TypedResults.Ok(new TeamHistoryResponse(team, changes));
+            })
+            .WithName("TeamHistory")
+            .WithSummary("Every change of the team, oldest first: version, actor, time, the fields it changed and the team as it then was.");
         teams.MapPost("/{team}/notify-secret", async Task<Ok<NotifySecretResponse>> (string team, HttpContext http, TeamDirectory directory, CancellationToken ct) =>
             {
                 var caller = http.User.ToCaller();
@@ -53,8 +67,30 @@ public static class TeamsEndpoints
         return app;
     }
 
+    private static async Task<Ok<TeamResponse>> Patch(
+        string team, PatchTeamRequest body, HttpContext http, TeamDirectory directory, AddressGuard guard, TimeProvider time, CancellationToken ct)
+    {
+        var current = await directory.Find(team, ct) ?? throw new ResourceNotFound($"No team '{team}' in the directory; create it with PUT.");
+        var merged = new PutTeamRequest(
+            body.Name is null ? current.Name : body.Name.Length == 0 ? null : body.Name,
+            body.Leads ?? [.. current.Leads],
+            body.EscalationContact is null ? current.EscalationContact : body.EscalationContact.Length == 0 ? null : body.EscalationContact,
+            body.NotifyUrl is null ? current.NotifyUrl : body.NotifyUrl.Length == 0 ? null : body.NotifyUrl,
+            body.TimeZone ?? current.TimeZone);
+        // Without If-Match the change applies to the version just read: a concurrent change is a 412, not lost.
+        var result = await Save(team, merged, http, directory, guard, time, ActionItems.CommandRequest.IfMatchOf(http) ?? current.Version, ct);
+        return TypedResults.Ok(result.Response);
+    }
+
     private static async Task<Results<Ok<TeamResponse>, Created<TeamResponse>>> Put(
         string team, PutTeamRequest body, HttpContext http, TeamDirectory directory, AddressGuard guard, TimeProvider time, CancellationToken ct)
+    {
+        var (response, created) = await Save(team, body, http, directory, guard, time, ActionItems.CommandRequest.IfMatchOf(http), ct);
+        return created ? TypedResults.Created($"/api/teams/{team}", response) : TypedResults.Ok(response);
+    }
+
+    private static async Task<(TeamResponse Response, bool Created)> Save(
+        string team, PutTeamRequest body, HttpContext http, TeamDirectory directory, AddressGuard guard, TimeProvider time, long? expectedVersion, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Names.IsTeamSlug(team))
@@ -79,10 +115,9 @@ public static class TeamsEndpoints
             throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
 
         var (saved, created, secret) = await directory.Save(
-            new Team(team, body.Name?.Trim(), leads, body.EscalationContact?.Trim(), body.NotifyUrl, timeZone, time.Now(), 0), ct);
-        var response = TeamResponse.From(saved, secret);
+            new Team(team, body.Name?.Trim(), leads, body.EscalationContact?.Trim(), body.NotifyUrl, timeZone, time.Now(), 0), caller.Id, expectedVersion, ct);
         http.Response.Headers.ETag = $"\"{saved.Version}\"";
-        return created ? TypedResults.Created($"/api/teams/{team}", response) : TypedResults.Ok(response);
+        return (TeamResponse.From(saved, secret), created);
     }
 
     private static async Task<Ok<TeamResponse>> Get(string team, HttpContext http, TeamDirectory directory, CancellationToken ct)
