@@ -46,14 +46,7 @@ public static class ActionItemDecider
             errors.Optional("source.ref", source.Ref, MaxTitle);
             errors.Optional("source.title", source.Title, MaxTitle);
         }
-        var labels = (c.Labels ?? []).Select(l => l?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToArray();
-        if (labels.Length > MaxLabels)
-            errors.Add("labels", $"At most {MaxLabels} labels.");
-        foreach (var label in labels)
-            if (label.Length is 0 or > MaxLabel)
-                errors.Add("labels", $"Each label has 1 to {MaxLabel} characters.");
-            else if (Text.Problem(label) is { } problem)
-                errors.Add("labels", $"A label {problem}.");
+        var labels = errors.Labels(c.Labels ?? []);
         errors.ThrowIfAny();
 
         var caller = ctx.Caller;
@@ -137,17 +130,7 @@ public static class ActionItemDecider
         errors.Optional("description", c.Description, MaxText, multiline: true);
         if (c.Priority is { } p && !Enum.IsDefined(p))
             errors.Add("priority", "Unknown priority.");
-        var labels = c.Labels?.Select(l => l?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToArray();
-        if (labels is not null)
-        {
-            if (labels.Length > MaxLabels)
-                errors.Add("labels", $"At most {MaxLabels} labels.");
-            foreach (var label in labels)
-                if (label.Length is 0 or > MaxLabel)
-                    errors.Add("labels", $"Each label has 1 to {MaxLabel} characters.");
-                else if (Text.Problem(label) is { } problem)
-                    errors.Add("labels", $"A label {problem}.");
-        }
+        var labels = c.Labels is null ? null : errors.Labels(c.Labels);
         errors.ThrowIfAny();
 
         var caller = ctx.Caller;
@@ -284,6 +267,20 @@ public static class ActionItemDecider
                 Add(field, $"The {field} has at most {max} characters.");
             if (Text.Problem(value.Trim(), multiline) is { } problem)
                 Add(field, $"The {field} {problem}.");
+        }
+
+        /// <summary>Labels trimmed, duplicates dropped in their first order; each checked as a label.</summary>
+        public string[] Labels(IEnumerable<string?> values)
+        {
+            var labels = values.Select(l => l?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToArray();
+            if (labels.Length > MaxLabels)
+                Add("labels", $"At most {MaxLabels} labels.");
+            foreach (var label in labels)
+                if (label.Length is 0 or > MaxLabel)
+                    Add("labels", $"Each label has 1 to {MaxLabel} characters.");
+                else if (Text.Problem(label) is { } problem)
+                    Add("labels", $"A label {problem}.");
+            return labels;
         }
 
         public void Slug(string field, string? value)
