@@ -21,7 +21,10 @@ public sealed class FollowingEvents(ApiFixture api) : IClassFixture<ApiFixture>
         var after = "";
         while (seen.Count < expected)
         {
-            var page = await (await _cast.Olga.GetAsync($"/api/events?limit={limit}&after={after}&{query}", timeout.Token)).Body();
+            using var response = await _cast.Olga.GetAsync($"/api/events?limit={limit}&after={after}&{query}", timeout.Token);
+            var text = await response.Content.ReadAsStringAsync(timeout.Token);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} after '{after}': {text}");
+            var page = JsonDocument.Parse(text).RootElement;
             var events = page.GetProperty("events").EnumerateArray().ToList();
             seen.AddRange(events);
             after = page.Str("next");
