@@ -13,6 +13,20 @@ public sealed class ActionItemRows(IDocumentStore store)
 {
     public const string Table = "mt_doc_action_item";
 
+    /// <summary>
+    /// The words of an item for <c>q</c>: title and description, lower-cased and unstemmed (the
+    /// <c>simple</c> configuration: "every word must match" means the words typed, in any case).
+    /// The GIN index in <c>MartenStore</c> is declared on this very expression, so searches use it.
+    /// </summary>
+    public const string SearchConfig = "simple";
+
+    public const string SearchText = "(coalesce(data ->> 'title', '') || ' ' || coalesce(data ->> 'description', ''))";
+
+    public const string SearchVector = $"to_tsvector('{SearchConfig}'::regconfig, {SearchText})";
+
+    /// <summary>The labels as JSON, for containment (<c>@&gt;</c>) under their GIN index.</summary>
+    public const string LabelsJson = "((data ->> 'labels')::jsonb)";
+
     /// <summary>Select these, in this order, for <see cref="Read"/>.</summary>
     public const string Columns = "data, mt_version";
 

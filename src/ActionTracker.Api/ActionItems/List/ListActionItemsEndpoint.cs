@@ -1,8 +1,11 @@
 using System.Text;
+using System.Text.Json;
 using ActionTracker.Api.Infrastructure;
+using ActionTracker.Domain.ActionItems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ActionTracker.Api.ActionItems.List;
 
@@ -10,12 +13,18 @@ public static class ListActionItemsEndpoint
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
+    public const int MaxQueryLength = 200;
 
     public static RouteGroupBuilder MapListActionItems(this RouteGroupBuilder items)
     {
         items.MapGet("/", Handle)
             .WithName("ListActionItems")
-            .WithSummary("List action items in creation order, filtered, a page at a time; follow nextCursor for more.");
+            .WithSummary("List action items, filtered and sorted, a page at a time; follow nextCursor for more.")
+            .WithDescription(
+                "q: words of the title or description, any case, every word must match (whole words). " +
+                "label: repeatable, items carrying all of them. dueBefore/dueAfter: strict bounds, an instant with an offset " +
+                "or a date (dueBefore=2026-12-05 is due by the end of Dec 4; dueAfter=2026-12-05 from Dec 6 on). " +
+                $"sort: {string.Join(", ", ListSort.All.Select(s => s.Name))} (default createdAt); a cursor is valid for the sort it came with.");
         return items;
     }
 
@@ -29,6 +38,11 @@ public static class ListActionItemsEndpoint
         [FromQuery] string? priority,
         [FromQuery] bool? overdue,
         [FromQuery] string? source,
+        [FromQuery] string? q,
+        [FromQuery] string[]? label,
+        [FromQuery] string? dueBefore,
+        [FromQuery] string? dueAfter,
+        [FromQuery] string? sort,
         [FromQuery] int? limit,
         [FromQuery] string? cursor,
         CancellationToken ct)
@@ -40,46 +54,61 @@ public static class ListActionItemsEndpoint
         var statuses = status ?? [];
         if (statuses.Any(s => !Wire.TryParseStatus(s, out _)))
             errors["status"] = [$"The status is one of {string.Join(", ", Wire.Statuses)}."];
-        if (priority is not null && !Wire.TryParsePriority(priority, out _))
-            errors["priority"] = [$"The priority is one of {string.Join(", ", Wire.Priorities)}."];
-        ListCursor? after = null;
+        var wanted = Wire.OptionalPriority(priority, errors);
+        if (q is not null && (q.Length > MaxQueryLength || !q.Any(char.IsLetterOrDigit)))
+            errors["q"] = [$"Search for at least one word, in at most {MaxQueryLength} characters."];
+        var labels = label ?? [];
+        if (labels.Any(l => l.Trim().Length is 0 or > ActionItemDecider.MaxLabel))
+            errors["label"] = [$"Each label has 1 to {ActionItemDecider.MaxLabel} characters."];
+        var before = Bound(dueBefore, "dueBefore", upper: true, errors);
+        var after = Bound(dueAfter, "dueAfter", upper: false, errors);
+        var order = ListSort.Default;
+        if (sort is not null && ListSort.Find(sort) is not { } named)
+            errors["sort"] = [$"The sort is one of {string.Join(", ", ListSort.All.Select(s => s.Name))}."];
+        else
+            order = sort is null ? order : ListSort.Find(sort)!;
+        ListCursor? from = null;
         if (cursor is not null)
         {
-            if (ListCursor.TryParse(cursor, out var parsed))
-                after = parsed;
-            else
+            if (!ListCursor.TryParse(cursor, out var parsed))
                 errors["cursor"] = ["Use the nextCursor of a previous page."];
+            else if (parsed.Sort != order)
+                errors["cursor"] = [$"This cursor continues sort={parsed.Sort.Name}: pass that sort, or start again without a cursor."];
+            else
+                from = parsed;
         }
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
 
         var now = time.GetUtcNow();
-        var sql = new StringBuilder($"select {ActionItemRows.Columns}, created_at, id from {ActionItemRows.Table} where true");
-        var parameters = new List<object>();
-        void Filter(string clause, object value)
+        var sql = new StringBuilder($"select {ActionItemRows.Columns}, {string.Join(", ", order.Keys.Select(k => k.Sql))}, id from {ActionItemRows.Table} where true");
+        var parameters = new List<NpgsqlParameter>();
+        string Param(object value, NpgsqlDbType? type = null)
         {
-            parameters.Add(value);
-            sql.Append(" and ").Append(clause.Replace("$?", $"${parameters.Count}", StringComparison.Ordinal));
+            var parameter = new NpgsqlParameter { Value = value };
+            if (type is { } t)
+                parameter.NpgsqlDbType = t;
+            parameters.Add(parameter);
+            return $"${parameters.Count}";
         }
-        if (team is not null) Filter("team = $?", team);
-        if (owner is not null) Filter("owner = $?", owner);
-        if (statuses.Length > 0) Filter("status = any($?)", statuses.Select(s => { Wire.TryParseStatus(s, out var parsed); return parsed.ToString(); }).ToArray());
-        if (priority is not null) Filter("priority = $?", Wire.OptionalPriority(priority, errors).ToString()!);
-        if (source is not null) Filter("sourceref = $?", source);
-        if (overdue is true) Filter($"status in {ActionItemRows.OpenStatuses} and due_at <= $?", now);
-        if (overdue is false) Filter($"not (status in {ActionItemRows.OpenStatuses} and due_at <= $?)", now);
-        if (after is { } from)
-        {
-            parameters.Add(from.CreatedAt);
-            parameters.Add(from.Id);
-            sql.Append($" and (created_at, id) > (${parameters.Count - 1}, ${parameters.Count})");
-        }
-        parameters.Add(take + 1);
-        sql.Append($" order by created_at, id limit ${parameters.Count}");
+        void Filter(string clause) => sql.Append(" and ").Append(clause);
+        if (team is not null) Filter($"team = {Param(team)}");
+        if (owner is not null) Filter($"owner = {Param(owner)}");
+        if (statuses.Length > 0) Filter($"status = any({Param(statuses.Select(s => { Wire.TryParseStatus(s, out var parsed); return parsed.ToString(); }).ToArray())})");
+        if (wanted is { } p) Filter($"priority = {Param(p.ToString())}");
+        if (source is not null) Filter($"sourceref = {Param(source)}");
+        if (overdue is true) Filter($"status in {ActionItemRows.OpenStatuses} and due_at <= {Param(now)}");
+        if (overdue is false) Filter($"not (status in {ActionItemRows.OpenStatuses} and due_at <= {Param(now)})");
+        if (q is not null) Filter($"{ActionItemRows.SearchVector} @@ plainto_tsquery('{ActionItemRows.SearchConfig}', {Param(q)})");
+        if (labels.Length > 0) Filter($"{ActionItemRows.LabelsJson} @> {Param(JsonSerializer.Serialize(labels.Select(l => l.Trim()).Distinct()), NpgsqlDbType.Jsonb)}");
+        if (before is { } b) Filter($"due_at < {Param(b)}");
+        if (after is { } a) Filter($"due_at > {Param(a)}");
+        if (from is not null)
+            Filter($"{order.RowValue} {(order.Descending ? "<" : ">")} ({string.Join(", ", from.Values().Select(v => Param(v)))})");
+        sql.Append($" order by {order.OrderBy} limit {Param(take + 1)}");
 
         await using var command = db.CreateCommand(sql.ToString());
-        foreach (var value in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        command.Parameters.AddRange(parameters.ToArray());
         var page = new List<ActionItemResponse>(take);
         ListCursor? last = null;
         var more = false;
@@ -93,10 +122,30 @@ public static class ListActionItemsEndpoint
             }
             var (item, version) = rows.Read(reader);
             page.Add(ActionItemResponse.From(item, version, now));
-            last = new ListCursor(reader.GetFieldValue<DateTimeOffset>(2), reader.GetGuid(3));
+            var keys = order.Keys.Select((k, i) => k.IsInstant ? (object)reader.GetFieldValue<DateTimeOffset>(2 + i) : reader.GetInt32(2 + i)).ToList();
+            last = ListCursor.At(order, keys, reader.GetGuid(2 + order.Keys.Count));
         }
 
-        var next = more ? last!.ToString() : null;
-        return TypedResults.Ok(new ActionItemPage(page, next));
+        return TypedResults.Ok(new ActionItemPage(page, more ? last!.ToString() : null));
+    }
+
+    /// <summary>
+    /// A strict due-date bound: an instant as given, or a date meaning the whole day (before it
+    /// starts, or after it ends).
+    /// </summary>
+    private static DateTimeOffset? Bound(string? text, string field, bool upper, Dictionary<string, string[]> errors)
+    {
+        if (text is null)
+            return null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var day))
+        {
+            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            // Timestamps are kept to the microsecond: the day's last one is a tick of ten before the next day.
+            return upper ? start : start.AddDays(1).AddTicks(-10);
+        }
+        if (Wire.TryParseDueAt(text, out var instant))
+            return instant;
+        errors[field] = ["An instant with an offset (2026-12-05T17:00:00Z) or a date (2026-12-05)."];
+        return null;
     }
 }

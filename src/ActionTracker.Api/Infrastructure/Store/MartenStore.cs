@@ -10,6 +10,7 @@ using Marten;
 using Marten.Events;
 using Npgsql;
 using Weasel.Core;
+using Weasel.Postgresql.Tables;
 using Wolverine.Marten;
 
 namespace ActionTracker.Api.Infrastructure.Store;
@@ -59,8 +60,20 @@ public static class MartenStore
                     .Duplicate(x => x.Priority, notNull: true)
                     .Duplicate(x => x.DueAt, notNull: true)
                     .Duplicate(x => x.CreatedAt, notNull: true)
+                    .Duplicate(x => x.UpdatedAt, notNull: true)
                     .Duplicate(x => x.CompletedAt)
-                    .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null");
+                    .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null")
+                    // The list's q and label filters (ActionItemRows says why these expressions).
+                    .FullTextIndex(ActionItemRows.SearchConfig, index =>
+                    {
+                        index.Name = "mt_doc_action_item_search";
+                        index.DocumentConfig = ActionItemRows.SearchText;
+                    })
+                    .Index(x => x.Labels, index =>
+                    {
+                        index.Name = "mt_doc_action_item_labels";
+                        index.Method = IndexMethod.gin;
+                    });
                 options.AddReportProjections(configuration);
                 // The high-water mark is what every reader of the log (feed, stream, webhooks,
                 // broker) waits behind. Marten polls for it every second once caught up; a quarter
