@@ -100,7 +100,7 @@ select nextval('mt_events_sequence'), gen_random_uuid(), e.id, e.version,
 -- Each item's document as the inline projection (ActionItem.Evolve) leaves it after its events;
 -- mt_version is the stream's version, mt_last_modified the last append.
 insert into mt_doc_action_item (id, data, mt_last_modified, mt_dotnet_type, mt_version, team, owner, status, priority,
-                                due_at, created_at, completed_at, sourceref)
+                                due_at, created_at, updated_at, urgency, completed_at, sourceref)
 select id,
        jsonb_build_object('id', id, 'title', 'Follow-up ' || i || ': pin the controller version', 'description', null,
                           'team', team, 'owner', owner, 'priority', priority,
@@ -112,9 +112,9 @@ select id,
                                                   when overdue_at is not null then 1 else 0 end,
                           'comments', 0, 'remindedFor', null,
                           'lastNotifiedAt', pg_temp.z(coalesce(level3_at, level2_at, overdue_at)),
-                          'isTerminal', done_at is not null),
+                          'isTerminal', done_at is not null, 'urgency', i % 4),
        last_at, 'ActionTracker.Domain.ActionItems.ActionItem', version, team, owner,
-       case when done_at is null then 'Open' else 'Done' end, priority, due, created, done_at, null
+       case when done_at is null then 'Open' else 'Done' end, priority, due, created, coalesce(done_at, created), i % 4, done_at, null
   from gen order by created;
 
 set maintenance_work_mem = '256MB';

@@ -223,6 +223,10 @@ public sealed class Operating(ApiFixture api) : IClassFixture<ApiFixture>
                      ("/api/action-items/{id}/status", "post"), ("/api/action-items/{id}/assignment", "post"),
                      ("/api/action-items/{id}/due-date", "post"), ("/api/action-items/{id}/comments", "post"),
                      ("/api/action-items/{id}/history", "get"),
+                     // Contract v1.1
+                     ("/api/action-items/{id}", "patch"), ("/api/action-items/{id}/comments", "get"),
+                     ("/api/action-items/{id}/comments/{commentId}", "get"), ("/api/teams/{team}", "patch"),
+                     ("/api/teams/{team}/history", "get"),
                  })
             Assert.True(paths.TryGetProperty(path, out var p) && p.TryGetProperty(method, out _), $"{method} {path}");
         Assert.True(doc.GetProperty("components").GetProperty("schemas").TryGetProperty("ActionItemResponse", out _));
@@ -239,6 +243,8 @@ public sealed class Operating(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.True(paths.GetProperty("/api/action-items/{id}/comments").GetProperty("post").GetProperty("responses").GetProperty("201").GetProperty("headers").TryGetProperty("ETag", out _));
         Assert.False(paths.GetProperty("/api/action-items/{id}/history").GetProperty("get").GetProperty("responses").GetProperty("200").TryGetProperty("headers", out _),
             "the history sends no ETag");
+        var listParameters = paths.GetProperty("/api/action-items").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.Str("name")).ToList();
+        Assert.Superset(new HashSet<string> { "q", "label", "dueBefore", "dueAfter", "sort", "cursor" }, listParameters.ToHashSet());
         Assert.Contains("Last-Event-ID", paths.GetProperty("/api/events/stream").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.Str("name")));
     }
 }

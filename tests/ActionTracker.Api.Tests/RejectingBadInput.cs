@@ -47,7 +47,26 @@ public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture
         var response = await _cast.Alice.PostRaw("/api/action-items", "");
 
         var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
-        Assert.Equal("Body required", problem.Str("title"));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData("/api/action-items?teem=platform", null)]
+    [InlineData("/api/action-items?limit=many", null)]
+    [InlineData("/api/events?after=nowhere", null)]
+    [InlineData("/api/reports/overdue?level=9", null)]
+    [InlineData("/api/action-items", "")]
+    [InlineData("/api/action-items", "{\"title\": ")]
+    [InlineData("/api/action-items", "{\"title\": \"t\", \"team\": \"platform\", \"owner\": \"alice\", \"stauts\": \"done\"}")]
+    [InlineData("/api/action-items", "{\"title\": \"nul \\u0000 here\", \"team\": \"platform\", \"owner\": \"alice\"}")]
+    [InlineData("/api/action-items", "{\"title\": \"\", \"team\": \"platform\", \"owner\": \"alice\"}")]
+    public async Task every_refused_input_has_one_title_and_names_what_is_wrong(string url, string? body)
+    {
+        var response = body is null ? await _cast.Alice.GetAsync(url) : await _cast.Alice.PostRaw(url, body);
+
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid request", problem.Str("title"));
+        Assert.NotEmpty(problem.GetProperty("errors").EnumerateObject());
     }
 
     [Fact]

@@ -86,6 +86,7 @@ public sealed class ActionItemCommands(
     TimeProvider time,
     DueDatePolicy policy,
     ServiceMetrics metrics,
+    Teams.TeamDirectory teams,
     IOptions<JsonOptions> jsonOptions)
 {
     private const int MaxAttempts = 3;
@@ -140,13 +141,13 @@ public sealed class ActionItemCommands(
         for (var attempt = 1; ; attempt++)
         {
             var now = time.Now();
-            var context = new DecisionContext(request.Caller, now, policy);
             await using var outbox = sessions.Open(request.Metadata);
             var session = outbox.Session;
             ActionItem item;
             long version;
             if (create is not null)
             {
+                var context = new DecisionContext(await teams.WithListedLeads(request.Caller, [create.Team], ct), now, policy);
                 var events = ActionItemDecider.Decide(null, create, context);
                 item = await items.Start(session, outbox.Bus, id, events);
                 version = events.Count;
@@ -162,7 +163,9 @@ public sealed class ActionItemCommands(
                 var current = stream.CurrentVersion ?? 0;
                 if (request.IfMatch is { } expected && expected != current)
                     throw new VersionMismatch(expected, current);
-                var events = ActionItemDecider.Decide(stream.Aggregate, update!, context);
+                // Who leads is read with the item: its team, and the team a move would take it to.
+                var leading = await teams.WithListedLeads(request.Caller, [stream.Aggregate.Team, (update as AssignActionItem)?.Team], ct);
+                var events = ActionItemDecider.Decide(stream.Aggregate, update!, new DecisionContext(leading, now, policy));
                 item = await items.Append(outbox.Bus, stream, events);
                 version = current + events.Count;
             }

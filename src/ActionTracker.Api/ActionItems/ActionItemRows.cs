@@ -22,6 +22,8 @@ public sealed class ActionItemRows(IDocumentStore store)
 
     public const string SearchText = "(coalesce(data ->> 'title', '') || ' ' || coalesce(data ->> 'description', ''))";
 
+    public const string SearchIndex = "mt_doc_action_item_search";
+
     public const string SearchVector = $"to_tsvector('{SearchConfig}'::regconfig, {SearchText})";
 
     /// <summary>The labels as JSON, for containment (<c>@&gt;</c>) under their GIN index.</summary>

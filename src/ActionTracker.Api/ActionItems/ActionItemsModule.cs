@@ -30,6 +30,7 @@ public static class ActionItemsModule
         services.AddSingleton<Create.ItemIds>();
         services.AddSingleton<ItemStreams>();
         services.AddMigrations<ActionTrackerSchema>();
+        services.AddMigrations<ActionItemsSchema>();
         services.AddSingleton<IdempotencyKeys>();
         var idempotency = new IdempotencyOptions();
         configuration.GetSection("Idempotency").Bind(idempotency);

@@ -33,7 +33,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             // Text the database cannot hold (U+0000 in a body or query value the domain does
             // not check itself): the statement failed, so the transaction changed nothing.
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UntranslatableCharacter or Npgsql.PostgresErrorCodes.CharacterNotInRepertoire }
-                => Problem(StatusCodes.Status400BadRequest, "Invalid text",
+                => Validation(new Dictionary<string, string[]> { ["body"] = ["Text may not contain the NUL character (U+0000)."] },
                     "Text may not contain the NUL character (U+0000). Nothing was changed."),
             // The database restarting or out of reach. Usually nothing was applied; if the
             // connection broke during the commit it may have been, and only a retry with the
@@ -102,8 +102,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             // "Required parameter ... from body", "Implicit body inferred ... but no body was provided".
             _ when e.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
                    && (e.Message.Contains("required", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("no body", StringComparison.OrdinalIgnoreCase))
-                => Problem(StatusCodes.Status400BadRequest, "Body required", "This operation needs a JSON body."),
-            _ => Problem(e.StatusCode, "Bad request", e.Message),
+                => Validation(new Dictionary<string, string[]> { ["body"] = ["This operation needs a JSON body."] }, "This operation needs a JSON body."),
+            StatusCodes.Status400BadRequest => Validation(new Dictionary<string, string[]>(), e.Message),
+            _ => Problem(e.StatusCode, ReasonPhrases.GetReasonPhrase(e.StatusCode), e.Message),
         };
     }
 
@@ -163,6 +164,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         _ => Problem(status, ReasonPhrases.GetReasonPhrase(status), ReasonPhrases.GetReasonPhrase(status)),
     };
 
+    /// <summary>Every 400 for input the service refuses: one title, the fields at fault under <c>errors</c>.</summary>
     private static HttpValidationProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors, string detail) =>
         new(errors.ToDictionary(e => e.Key, e => e.Value))
         {

@@ -127,7 +127,7 @@ public static class OverdueReportEndpoint
 
     private static string Csv(IEnumerable<Row> rows)
     {
-        var csv = new StringBuilder("team,owner,level,id,title,priority,due_at,overdue_since,days_overdue\n");
+        var csv = new StringBuilder("team,owner,level,id,title,priority,dueAt,overdueSince,daysOverdue\n"); // the JSON fields' names
         foreach (var (team, i) in rows)
             csv.Append(CultureInfo.InvariantCulture,
                 $"{Field(team)},{Field(i.Owner)},{i.Level},{i.Id},{Field(i.Title)},{i.Priority},{Wire.Render(i.DueAt)},{(i.OverdueSince is { } s ? Wire.Render(s) : "")},{i.DaysOverdue}\n");

@@ -1,3 +1,4 @@
+using ActionTracker.Domain;
 using ActionTracker.Api.Events;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Store;
@@ -88,6 +89,23 @@ public sealed class TeamDirectory(NpgsqlDataSource db, IDocumentStore store, Eve
         command.Parameters.Add(new() { Value = slug });
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    /// <summary>
+    /// The caller, knowing the leads lists of those of <paramref name="teams"/> that are
+    /// registered with leads: those lists, not the caller's lead role, decide who leads them. A
+    /// registered team without leads is led as before registration (otherwise registering a team
+    /// without naming its leads would leave it to admins alone).
+    /// </summary>
+    public async Task<Caller> WithListedLeads(Caller caller, IEnumerable<string?> teams, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select slug, leads from teams where slug = any($1) and cardinality(leads) > 0");
+        command.Parameters.Add(new() { Value = teams.OfType<string>().Distinct(StringComparer.Ordinal).ToArray() });
+        var registered = new List<(string, IReadOnlyCollection<string>)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            registered.Add((reader.GetString(0), reader.GetFieldValue<string[]>(1)));
+        return registered.Count == 0 ? caller : caller.WithListedLeads(registered);
     }
 
     public async Task<IReadOnlyList<Team>> All(CancellationToken ct)

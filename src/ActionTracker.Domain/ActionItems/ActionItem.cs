@@ -26,6 +26,9 @@ public sealed record ActionItem(
 {
     public bool IsTerminal => Status.IsTerminal();
 
+    /// <summary>How urgent, as a number that sorts: 0 is critical. Stored beside the item so lists can order by it.</summary>
+    public int Urgency => (int)Priority;
+
     /// <summary>From the due instant on, as the ladder counts it.</summary>
     public bool IsOverdue(DateTimeOffset now) => !IsTerminal && DueAt <= now;
 

@@ -28,12 +28,12 @@ public static class CreateActionItemEndpoint
     }
 
     private static async Task<Created<ActionItemResponse>> Handle(
-        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, ItemIds ids, PostmortemStore postmortems, CancellationToken ct)
+        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, ItemIds ids, PostmortemStore postmortems, Teams.TeamDirectory teams, CancellationToken ct)
     {
         var command = ToCommand(body, ids.Next());
         var request = CommandRequest.From(http, "create", body);
         if (command.Source is { Kind: PostmortemStore.SourceKind, Ref: { } reference } && await postmortems.OwningTeam(reference, ct) is { } owner)
-            PostmortemImporter.EnsureMayUseRef(reference, owner, command.Team, request.Caller);
+            PostmortemImporter.EnsureMayUseRef(reference, owner, command.Team, await teams.WithListedLeads(request.Caller, [owner], ct));
         var result = await commands.Create(command, request, ActionItemResponse.From, ct);
         http.Response.Headers.ETag = result.ETag;
         return TypedResults.Created($"/api/action-items/{result.Body.Id}", result.Body);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using ActionTracker.Domain.ActionItems;
-
 namespace ActionTracker.Api.ActionItems.List;
 
 /// <summary>One key of a list order: the SQL that computes it from a row and whether it is an instant (else a rank).</summary>
@@ -13,9 +11,8 @@ public sealed record SortKey(string Sql, bool IsInstant);
 /// </summary>
 public sealed record ListSort(string Name, IReadOnlyList<SortKey> Keys, bool Descending)
 {
-    /// <summary>Critical first: the enum's order, not the alphabet's.</summary>
-    private static readonly SortKey PriorityRank = new(
-        $"array_position(array[{string.Join(", ", Enum.GetNames<Priority>().Select(n => $"'{n}'"))}], priority::text)", IsInstant: false);
+    /// <summary>Critical first: the enum's order (a column of its own), not the alphabet's.</summary>
+    private static readonly SortKey Urgency = new("urgency", IsInstant: false);
 
     private static readonly SortKey CreatedAt = new("created_at", IsInstant: true);
     private static readonly SortKey DueAt = new("due_at", IsInstant: true);
@@ -29,7 +26,7 @@ public sealed record ListSort(string Name, IReadOnlyList<SortKey> Keys, bool Des
         new("dueAt", [DueAt], Descending: false),
         new("-dueAt", [DueAt], Descending: true),
         // Equal priorities: the one due first comes first.
-        new("priority", [PriorityRank, DueAt], Descending: false),
+        new("priority", [Urgency, DueAt], Descending: false),
         new("-updatedAt", [UpdatedAt], Descending: true),
     ];
 

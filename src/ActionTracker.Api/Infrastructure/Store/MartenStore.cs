@@ -60,13 +60,15 @@ public static class MartenStore
                     .Duplicate(x => x.Priority, notNull: true)
                     .Duplicate(x => x.DueAt, notNull: true)
                     .Duplicate(x => x.CreatedAt, notNull: true)
-                    .Duplicate(x => x.UpdatedAt, notNull: true)
+                    .Duplicate(x => x.UpdatedAt)
+                    // sort=priority: most urgent first, then the one due first, then the id.
+                    .Duplicate(x => x.Urgency, configure: index => index.Columns = ["urgency", "due_at", "id"])
                     .Duplicate(x => x.CompletedAt)
                     .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null")
                     // The list's q and label filters (ActionItemRows says why these expressions).
                     .FullTextIndex(ActionItemRows.SearchConfig, index =>
                     {
-                        index.Name = "mt_doc_action_item_search";
+                        index.Name = ActionItemRows.SearchIndex;
                         index.DocumentConfig = ActionItemRows.SearchText;
                     })
                     .Index(x => x.Labels, index =>
