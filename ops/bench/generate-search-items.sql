@@ -32,10 +32,15 @@ select i, gen_random_uuid() as id,
                   when 3 then '["database"]' else '["security"]' end as labels
   from generate_series(1, :items) i;
 
--- Secondary indexes are built once, after the load, from their own definitions.
+-- Secondary indexes are built once, after the load, from their own definitions and with the
+-- statistics targets the service's migrations set on them (a definition does not carry those).
 create temporary table rebuilt as
-select pg_get_indexdef(i.indexrelid) as sql from pg_index i
- where i.indrelid = 'mt_doc_action_item'::regclass and not i.indisprimary;
+select pg_get_indexdef(i.indexrelid) as sql, 1 as pos from pg_index i
+ where i.indrelid = 'mt_doc_action_item'::regclass and not i.indisprimary
+union all
+select format('alter index %s alter column %s set statistics %s', a.attrelid::regclass, a.attnum, a.attstattarget), 2
+  from pg_index i join pg_attribute a on a.attrelid = i.indexrelid
+ where i.indrelid = 'mt_doc_action_item'::regclass and not i.indisprimary and a.attstattarget > 0;
 do $$ declare r record; begin
     for r in select i.indexrelid::regclass as ix from pg_index i
               where i.indrelid = 'mt_doc_action_item'::regclass and not i.indisprimary loop
@@ -58,6 +63,6 @@ select id,
 
 set maintenance_work_mem = '512MB';
 do $$ declare r record; begin
-    for r in select sql from rebuilt loop execute r.sql; end loop;
+    for r in select sql from rebuilt order by pos loop execute r.sql; end loop;
 end $$;
 vacuum analyze mt_doc_action_item;

@@ -61,8 +61,7 @@ public static class MartenStore
                     .Duplicate(x => x.DueAt, notNull: true)
                     .Duplicate(x => x.CreatedAt, notNull: true)
                     .Duplicate(x => x.UpdatedAt)
-                    // sort=priority: most urgent first, then the one due first, then the id.
-                    .Duplicate(x => x.Urgency, configure: index => index.Columns = ["urgency", "due_at", "id"])
+                    .Duplicate(x => x.Urgency)
                     .Duplicate(x => x.CompletedAt)
                     .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null")
                     // The list's q and label filters (ActionItemRows says why these expressions).
@@ -71,6 +70,8 @@ public static class MartenStore
                         index.Name = ActionItemRows.SearchIndex;
                         index.DocumentConfig = ActionItemRows.SearchText;
                     })
+                    // sort=priority: most urgent first, then the one due first, then the id.
+                    .Index([x => x.Urgency, x => x.DueAt, x => x.Id], index => index.Name = "mt_doc_action_item_priority_order")
                     .Index(x => x.Labels, index =>
                     {
                         index.Name = "mt_doc_action_item_labels";
