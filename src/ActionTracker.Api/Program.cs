@@ -12,6 +12,7 @@ using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Api.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 if (DevTokenCommand.Matches(args))
@@ -41,7 +42,8 @@ builder.Services
     .AddBroker(builder.Configuration)
     .AddPostmortems()
     .AddDemoData(builder.Configuration)
-    .AddApiDocs();
+    .AddApiDocs()
+    .AddWebPages();
 
 var app = builder.Build();
 if (RebuildCommand.Matches(args))
@@ -66,6 +68,7 @@ app.MapEventFeed();
 app.MapSubscriptions();
 app.MapPostmortems();
 app.MapAdmin();
+app.MapWebPages();
 
 app.Run();
 return 0;

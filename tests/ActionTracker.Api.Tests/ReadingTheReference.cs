@@ -6,7 +6,7 @@ namespace ActionTracker.Api.Tests;
 public sealed class ReadingTheReference(ApiFixture api) : IClassFixture<ApiFixture>
 {
     [Fact]
-    public async Task the_root_leads_to_an_interactive_reference_of_the_served_contract()
+    public async Task the_root_leads_to_sign_in_which_links_an_interactive_reference_of_the_served_contract()
     {
         var client = api.Host.Server.CreateClient();
 
@@ -15,7 +15,8 @@ public sealed class ReadingTheReference(ApiFixture api) : IClassFixture<ApiFixtu
         var contract = await (await client.GetAsync("/openapi/v1.json")).Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
-        Assert.Equal("/docs/", root.Headers.Location?.OriginalString);
+        Assert.Equal("/signin", root.Headers.Location?.OriginalString);
+        Assert.Contains("href=\"/docs/\"", await (await client.GetAsync("/signin")).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
         Assert.Equal("text/html", reference.Content.Headers.ContentType?.MediaType);
         Assert.Contains("ActionTracker API", await reference.Content.ReadAsStringAsync());

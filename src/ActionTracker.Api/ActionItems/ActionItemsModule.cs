@@ -27,6 +27,7 @@ public static class ActionItemsModule
             dueIn.GetValue("Medium", defaults.Medium),
             dueIn.GetValue("Low", defaults.Low)));
         services.AddSingleton<ActionItemRows>();
+        services.AddSingleton<List.ItemQuery>();
         services.AddSingleton<Create.ItemIds>();
         services.AddSingleton<ItemStreams>();
         services.AddMigrations<ActionTrackerSchema>();

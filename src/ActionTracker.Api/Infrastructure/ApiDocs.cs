@@ -105,8 +105,6 @@ public static class ApiDocs
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference(ReferencePath, options => options.WithTitle("ActionTracker API"));
-        // Until the web board lands, the service's root leads a person to the reference.
-        app.MapGet("/", () => TypedResults.Redirect(ReferencePath + "/")).ExcludeFromDescription();
         return app;
     }
 }

@@ -1,11 +1,7 @@
-using System.Text;
-using System.Text.Json;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain.ActionItems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace ActionTracker.Api.ActionItems.List;
 
@@ -29,8 +25,7 @@ public static class ListActionItemsEndpoint
     }
 
     private static async Task<Ok<ActionItemPage>> Handle(
-        NpgsqlDataSource db,
-        ActionItemRows rows,
+        ItemQuery query,
         TimeProvider time,
         [FromQuery] string? team,
         [FromQuery] string? owner,
@@ -51,14 +46,17 @@ public static class ListActionItemsEndpoint
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
             errors["limit"] = [$"The limit is between 1 and {MaxLimit}."];
-        var statuses = status ?? [];
-        if (statuses.Any(s => !Wire.TryParseStatus(s, out _)))
-            errors["status"] = [$"The status is one of {string.Join(", ", Wire.Statuses)}."];
+        var statuses = new List<ItemStatus>();
+        foreach (var s in status ?? [])
+            if (Wire.TryParseStatus(s, out var parsed))
+                statuses.Add(parsed);
+            else
+                errors["status"] = [$"The status is one of {string.Join(", ", Wire.Statuses)}."];
         var wanted = Wire.OptionalPriority(priority, errors);
         if (q is not null && (q.Length > MaxQueryLength || !q.Any(char.IsLetterOrDigit)))
             errors["q"] = [$"Search for at least one word, in at most {MaxQueryLength} characters."];
-        var labels = label ?? [];
-        if (labels.Any(l => l.Trim().Length is 0 or > ActionItemDecider.MaxLabel))
+        var labels = (label ?? []).Select(l => l.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        if (labels.Any(l => l.Length is 0 or > ActionItemDecider.MaxLabel))
             errors["label"] = [$"Each label has 1 to {ActionItemDecider.MaxLabel} characters."];
         var before = Bound(dueBefore, "dueBefore", upper: true, errors);
         var after = Bound(dueAfter, "dueAfter", upper: false, errors);
@@ -81,52 +79,13 @@ public static class ListActionItemsEndpoint
             throw new InvalidRequest(errors);
 
         var now = time.GetUtcNow();
-        var sql = new StringBuilder($"select {ActionItemRows.Columns}, {string.Join(", ", order.Keys.Select(k => k.Sql))}, id from {ActionItemRows.Table} where true");
-        var parameters = new List<NpgsqlParameter>();
-        string Param(object value, NpgsqlDbType? type = null)
+        var page = await query.Find(new ItemFilter
         {
-            var parameter = new NpgsqlParameter { Value = value };
-            if (type is { } t)
-                parameter.NpgsqlDbType = t;
-            parameters.Add(parameter);
-            return $"${parameters.Count}";
-        }
-        void Filter(string clause) => sql.Append(" and ").Append(clause);
-        if (team is not null) Filter($"team = {Param(team)}");
-        if (owner is not null) Filter($"owner = {Param(owner)}");
-        if (statuses.Length > 0) Filter($"status = any({Param(statuses.Select(s => { Wire.TryParseStatus(s, out var parsed); return parsed.ToString(); }).ToArray())})");
-        if (wanted is { } p) Filter($"priority = {Param(p.ToString())}");
-        if (source is not null) Filter($"sourceref = {Param(source)}");
-        if (overdue is true) Filter($"status in {ActionItemRows.OpenStatuses} and due_at <= {Param(now)}");
-        if (overdue is false) Filter($"not (status in {ActionItemRows.OpenStatuses} and due_at <= {Param(now)})");
-        if (q is not null) Filter($"{ActionItemRows.SearchVector} @@ plainto_tsquery('{ActionItemRows.SearchConfig}', {Param(q)})");
-        if (labels.Length > 0) Filter($"{ActionItemRows.LabelsJson} @> {Param(JsonSerializer.Serialize(labels.Select(l => l.Trim()).Distinct()), NpgsqlDbType.Jsonb)}");
-        if (before is { } b) Filter($"due_at < {Param(b)}");
-        if (after is { } a) Filter($"due_at > {Param(a)}");
-        if (from is not null)
-            Filter($"{order.RowValue} {(order.Descending ? "<" : ">")} ({string.Join(", ", from.Values().Select(v => Param(v)))})");
-        sql.Append($" order by {order.OrderBy} limit {Param(take + 1)}");
-
-        await using var command = db.CreateCommand(sql.ToString());
-        command.Parameters.AddRange(parameters.ToArray());
-        var page = new List<ActionItemResponse>(take);
-        ListCursor? last = null;
-        var more = false;
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (page.Count == take)
-            {
-                more = true;
-                break;
-            }
-            var (item, version) = rows.Read(reader);
-            page.Add(ActionItemResponse.From(item, version, now));
-            var keys = order.Keys.Select((k, i) => k.IsInstant ? (object)reader.GetFieldValue<DateTimeOffset>(2 + i) : reader.GetInt32(2 + i)).ToList();
-            last = ListCursor.At(order, keys, reader.GetGuid(2 + order.Keys.Count));
-        }
-
-        return TypedResults.Ok(new ActionItemPage(page, more ? last!.ToString() : null));
+            Team = team, Owner = owner, Statuses = statuses, Priority = wanted, Overdue = overdue, Source = source,
+            Words = q, Labels = labels, DueBefore = before, DueAfter = after, Sort = order, After = from, Take = take,
+        }, now, ct);
+        return TypedResults.Ok(new ActionItemPage(
+            page.Items.Select(i => ActionItemResponse.From(i.Item, i.Version, now)).ToList(), page.Next?.ToString()));
     }
 
     /// <summary>

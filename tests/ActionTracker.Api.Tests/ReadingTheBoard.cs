@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>The service as a developer runs it: the Development sign-in exists.</summary>
+public sealed class DevelopmentFixture : ApiFixture
+{
+    protected override void ConfigureSettings(IWebHostBuilder builder) => builder.UseEnvironment("Development");
+}
+
+/// <summary>The web board, read as a person signed in through the Development sign-in.</summary>
+public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<DevelopmentFixture>
+{
+    private static string NewTeam() => "board-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Signs in through /signin/dev and returns a client that keeps cookies, as a browser does.</summary>
+    private async Task<HttpClient> SignIn(string sub, string team, string role)
+    {
+        var client = new HttpClient(new CookieJar(api.Host.Server.CreateHandler())) { BaseAddress = api.Host.Server.BaseAddress };
+        var signIn = await client.GetAsync($"/signin/dev?sub={sub}&team={team}&role={role}");
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        return client;
+    }
+
+    /// <summary>Keeps the cookies responses set and sends them back, without following redirects.</summary>
+    private sealed class CookieJar(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private readonly CookieContainer _cookies = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (_cookies.GetCookieHeader(request.RequestUri!) is { Length: > 0 } header)
+                request.Headers.Add("Cookie", header);
+            var response = await base.SendAsync(request, ct);
+            if (response.Headers.TryGetValues("Set-Cookie", out var set))
+                foreach (var cookie in set)
+                    _cookies.SetCookies(request.RequestUri!, cookie);
+            return response;
+        }
+    }
+
+    private static async Task<string> Page(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task signed_out_the_root_and_the_board_lead_to_sign_in()
+    {
+        var client = api.CreateClient();
+
+        var root = await client.GetAsync("/");
+        var board = await client.GetAsync($"/teams/{NewTeam()}");
+
+        Assert.Equal("/signin", root.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, board.StatusCode);
+        Assert.StartsWith("/signin", board.Headers.Location?.PathAndQuery ?? board.Headers.Location?.OriginalString);
+        Assert.Contains("action=\"/signin/dev\"", await Page(client, "/signin"));
+    }
+
+    [Fact]
+    public async Task a_lead_signs_in_and_sees_the_team_board_overdue_first_with_days_and_who_it_is_escalated_to()
+    {
+        var team = NewTeam();
+        var token = api.As("lena", [team], "lead");
+        var put = await token.PutAsJsonAsync($"/api/teams/{team}", new { name = "Board testers", leads = new[] { "lena", "luis" }, escalationContact = "vp-eng" });
+        Assert.True(put.IsSuccessStatusCode);
+        var late = await token.CreateItem(team: team, owner: "ann", priority: "critical", title: "Version lock the controller");
+        var later = await token.CreateItem(team: team, owner: "bo", priority: "low", title: "Mirror the base image");
+        var done = await token.CreateItem(team: team, owner: "bo", priority: "low", title: "Already finished");
+        await token.Post($"/api/action-items/{done}/status", new { status = "done" });
+        api.Clock.Advance(TimeSpan.FromDays(8)); // the critical item was due after 7 days
+        await api.Services.RunDue();
+        api.Clock.Advance(TimeSpan.FromDays(3));
+        await api.Services.RunDue();
+        Assert.Equal(2, (await token.Item(late)).GetProperty("escalationLevel").GetInt32());
+
+        var browser = await SignIn("lena", team, "lead");
+        var home = await browser.GetAsync("/");
+        var html = await Page(browser, $"/teams/{team}");
+
+        Assert.Equal($"/teams/{team}", home.Headers.Location?.OriginalString);
+        Assert.Contains("Board testers", html);
+        Assert.Contains("2 open items, overdue first", html);
+        Assert.DoesNotContain("Already finished", html);
+        Assert.True(html.IndexOf("Version lock the controller", StringComparison.Ordinal) < html.IndexOf("Mirror the base image", StringComparison.Ordinal));
+        Assert.Contains("4 days overdue</strong>, escalated to lena, luis", html);
+        Assert.Contains("<tr class=\"overdue\">", html);
+        _ = later;
+    }
+
+    [Fact]
+    public async Task the_board_filters_by_words_owner_and_priority_and_says_what_it_cannot_read()
+    {
+        var team = NewTeam();
+        var token = api.As("lead-" + team, [team], "lead");
+        await token.CreateItem(team: team, owner: "ann", priority: "high", title: "Rotate the signing certificate");
+        await token.CreateItem(team: team, owner: "bo", priority: "low", title: "Rotate the database password");
+        await token.CreateItem(team: team, owner: "bo", priority: "high", title: "Document the failover");
+        var browser = await SignIn("bo", team, "member");
+
+        var rotate = await Page(browser, $"/teams/{team}?q=rotate");
+        var bosHigh = await Page(browser, $"/teams/{team}?owner=bo&priority=high");
+        var unknown = await Page(browser, $"/teams/{team}?priority=urgent");
+
+        Assert.Contains("2 open items", rotate);
+        Assert.DoesNotContain("Document the failover", rotate);
+        Assert.Contains("1 open item,", bosHigh);
+        Assert.Contains("Document the failover", bosHigh);
+        Assert.Contains("Unknown priority", unknown);
+        Assert.Contains("value=\"rotate\"", rotate); // the form shows what was asked
+    }
+
+    [Fact]
+    public async Task my_items_are_the_callers_open_items_across_teams()
+    {
+        var (one, two) = (NewTeam(), NewTeam());
+        var token = api.As("lead-both", [one, two], "lead");
+        await token.CreateItem(team: one, owner: "cy", title: "Item of the first team for cy");
+        await token.CreateItem(team: two, owner: "cy", title: "Item of the second team for cy");
+        await token.CreateItem(team: two, owner: "dee", title: "Item for somebody else");
+        var browser = await SignIn("cy", one, "member");
+
+        var html = await Page(browser, "/me");
+
+        Assert.Contains("Item of the first team for cy", html);
+        Assert.Contains("Item of the second team for cy", html);
+        Assert.DoesNotContain("Item for somebody else", html);
+    }
+
+    [Fact]
+    public async Task signing_out_with_the_forms_token_ends_the_session()
+    {
+        var team = NewTeam();
+        var browser = await SignIn("fay", team, "member");
+        var board = await Page(browser, $"/teams/{team}");
+        var token = System.Text.RegularExpressions.Regex.Match(board, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var signOut = await browser.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        var after = await browser.GetAsync($"/teams/{team}");
+
+        Assert.True(signOut.Headers.Location?.OriginalString == "/signin", $"{(int)signOut.StatusCode} {await signOut.Content.ReadAsStringAsync()}");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task the_session_cookie_does_not_authorize_the_json_api_and_signing_out_needs_the_forms_token()
+    {
+        var browser = await SignIn("eve", NewTeam(), "admin");
+
+        var api_ = await browser.GetAsync("/api/action-items");
+        var forged = await browser.PostAsync("/signout", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, api_.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+    }
+}
+
+/// <summary>Outside Development the Development sign-in does not exist.</summary>
+public sealed class SigningInOutsideDevelopment(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task the_development_sign_in_is_a_404()
+    {
+        var response = await api.CreateClient().GetAsync("/signin/dev?sub=mallory&role=admin");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+}
