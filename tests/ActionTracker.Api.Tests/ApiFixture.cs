@@ -54,32 +54,35 @@ public class ApiFixture : IAsyncLifetime
     /// clock, the host runs on it instead of the real one.
     /// </summary>
     public static Task<IAlbaHost> StartHost(string connectionString, TimeProvider? clock, Action<IWebHostBuilder>? settings = null) =>
-        AlbaHost.For<Program>(builder =>
-        {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
-            builder.UseSetting("Auth:SigningKey", SigningKey);
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            foreach (var loop in new[] { "Scheduler", "Digest", "Webhooks", "Idempotency" })
-                builder.UseSetting($"{loop}:Enabled", "false");
-            // Every agent on this node, at once: no leader election between test hosts.
-            builder.UseSetting("Messaging:Mode", "Solo");
-            // Wolverine schedules its retries on the machine's clock: due at the next played round.
-            builder.UseSetting("Scheduler:FirstBackoff", "00:00:00");
-            builder.UseSetting("Notifications:FirstBackoff", "00:00:00");
-            builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
-            // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
-            builder.UseSetting("RateLimits:PerSecond", "100000");
-            builder.UseSetting("RateLimits:Burst", "100000");
-            builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
-            if (clock is not null)
-                builder.ConfigureServices(services =>
-                {
-                    services.RemoveAll<TimeProvider>();
-                    services.AddSingleton(clock);
-                });
-            settings?.Invoke(builder);
-        });
+        AlbaHost.For<Program>(builder => Configure(builder, connectionString, clock, settings));
+
+    /// <summary>The settings of <see cref="StartHost"/>, for hosts started otherwise (a real server for a browser).</summary>
+    public static void Configure(IWebHostBuilder builder, string connectionString, TimeProvider? clock, Action<IWebHostBuilder>? settings = null)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:ActionTracker", connectionString);
+        builder.UseSetting("Auth:SigningKey", SigningKey);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var loop in new[] { "Scheduler", "Digest", "Webhooks", "Idempotency" })
+            builder.UseSetting($"{loop}:Enabled", "false");
+        // Every agent on this node, at once: no leader election between test hosts.
+        builder.UseSetting("Messaging:Mode", "Solo");
+        // Wolverine schedules its retries on the machine's clock: due at the next played round.
+        builder.UseSetting("Scheduler:FirstBackoff", "00:00:00");
+        builder.UseSetting("Notifications:FirstBackoff", "00:00:00");
+        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
+        builder.UseSetting("RateLimits:PerSecond", "100000");
+        builder.UseSetting("RateLimits:Burst", "100000");
+        builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
+        if (clock is not null)
+            builder.ConfigureServices(services =>
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(clock);
+            });
+        settings?.Invoke(builder);
+    }
 
     /// <summary>Another instance of the service on this fixture's database and clock, with settings of its own.</summary>
     public Task<IAlbaHost> StartAnother(Action<IWebHostBuilder> settings) =>

@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>The board in a real browser: signing in, filtering, and an accessibility check of every page seen.</summary>
+public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private IBrowserContext _context = null!;
+    private IPage _page = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _context = await web.Browser.NewContextAsync(new() { BaseURL = web.BaseAddress.ToString() });
+        _page = await _context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+
+    private static string NewTeam() => "web-" + Guid.NewGuid().ToString("N")[..8];
+
+    private async Task SignIn(string sub, string team, string role)
+    {
+        await _page.GotoAsync("/");
+        Assert.EndsWith("/signin", _page.Url);
+        await _page.GetByLabel("User id").FillAsync(sub);
+        await _page.GetByLabel("Team").FillAsync(team);
+        await _page.GetByLabel("Role").SelectOptionAsync(role);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>axe-core in this page: no serious or critical finding; a screenshot is kept either way.</summary>
+    private async Task AssertAccessible(string name)
+    {
+        await _page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"{name}.png"), FullPage = true });
+        var results = await _page.RunAxe();
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}").ToList();
+        Assert.True(serious.Count == 0, $"{name}: {string.Join("; ", serious)}");
+    }
+
+    [Fact]
+    public async Task a_lead_signs_in_sees_the_overdue_item_first_and_filters_the_board()
+    {
+        var team = NewTeam();
+        var api = web.As("lena", [team], "lead");
+        Assert.True((await api.PutAsJsonAsync($"/api/teams/{team}", new { name = "Browser testers", leads = new[] { "lena" } })).IsSuccessStatusCode);
+        await api.CreateItem(team: team, owner: "ann", priority: "low", title: "Mirror the base image");
+        await api.CreateItem(team: team, owner: "bo", priority: "critical", title: "Version lock the controller");
+        await api.CreateItem(team: team, owner: "ann", priority: "medium", title: "Rotate the signing certificate");
+        web.Clock.Advance(TimeSpan.FromDays(8)); // the critical item (7 days) is overdue
+
+        await SignIn("lena", team, "lead");
+        await _page.WaitForURLAsync($"**/teams/{team}");
+        await AssertAccessible("board");
+
+        Assert.Equal("Browser testers", (await _page.GetByRole(AriaRole.Heading, new() { Level = 1 }).TextContentAsync())?.Split(team)[0].Trim());
+        var rows = _page.Locator("table.items tbody tr");
+        Assert.Equal(3, await rows.CountAsync());
+        Assert.Contains("Version lock the controller", await rows.First.TextContentAsync());
+        Assert.Contains("1 day overdue", await rows.First.TextContentAsync());
+
+        await _page.GetByLabel("Words").FillAsync("rotate");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await _page.WaitForURLAsync("**q=rotate**");
+        Assert.Equal(1, await rows.CountAsync());
+        Assert.Contains("Rotate the signing certificate", await rows.First.TextContentAsync());
+        Assert.Equal("rotate", await _page.GetByLabel("Words").InputValueAsync());
+    }
+
+    [Fact]
+    public async Task the_sign_in_page_and_my_items_are_accessible_and_signing_out_ends_the_session()
+    {
+        var team = NewTeam();
+        await web.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "cy", title: "An item for cy");
+        await _page.GotoAsync("/signin");
+        await AssertAccessible("signin");
+
+        await SignIn("cy", team, "member");
+        await _page.GotoAsync("/me");
+        await AssertAccessible("me");
+        Assert.Contains("An item for cy", await _page.Locator("table.items").TextContentAsync());
+
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await _page.WaitForURLAsync("**/signin");
+        await _page.GotoAsync("/me");
+        Assert.Contains("/signin", _page.Url);
+    }
+}
