@@ -71,6 +71,36 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
     }
 
     [Fact]
+    public async Task the_owner_opens_an_item_from_the_board_starts_it_comments_and_completes_it()
+    {
+        var team = NewTeam();
+        await web.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Automate the certificate renewal");
+        await SignIn("ann", team, "member");
+        await _page.WaitForURLAsync($"**/teams/{team}");
+
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Automate the certificate renewal" }).ClickAsync();
+        await _page.WaitForURLAsync("**/items/**");
+        await AssertAccessible("item");
+        Assert.Equal(0, await _page.GetByRole(AriaRole.Button, new() { Name = "Won't do" }).CountAsync()); // a lead's action
+
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+        await _page.GetByText("Now in progress.").WaitForAsync();
+        await _page.GetByRole(AriaRole.Textbox, new() { Name = "Comment" }).FillAsync("Renewal job drafted.");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Add comment" }).ClickAsync();
+        await _page.GetByText("Comment added.").WaitForAsync();
+        await _page.GetByLabel("Resolution (optional)").FillAsync("Renewed by a timer now.");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await _page.GetByText("Now done.").WaitForAsync();
+        await AssertAccessible("item-done");
+
+        var history = await _page.Locator("ol.timeline").TextContentAsync();
+        Assert.Contains("started by ann", history);
+        Assert.Contains("commented by ann", history);
+        Assert.Contains("completed by ann", history);
+        Assert.Contains("Renewal job drafted.", await _page.Locator("ol.comments").TextContentAsync());
+    }
+
+    [Fact]
     public async Task the_sign_in_page_and_my_items_are_accessible_and_signing_out_ends_the_session()
     {
         var team = NewTeam();

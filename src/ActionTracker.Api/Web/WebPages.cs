@@ -37,6 +37,7 @@ public static class WebPages
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
+        app.MapItemForms();
         // (A handler taking only HttpContext is a RequestDelegate, whose return value is dropped:
         // these redirect through the response itself.)
         app.MapGet("/", async (HttpContext http) => http.Response.Redirect(await Home(http))).ExcludeFromDescription();

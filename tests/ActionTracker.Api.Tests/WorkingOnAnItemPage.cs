@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>The item page's forms: exactly the caller's actions, the API's rules, and no overwrite from a stale page.</summary>
+public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<DevelopmentFixture>
+{
+    private static string NewTeam() => "item-" + Guid.NewGuid().ToString("N")[..8];
+
+    private async Task<HttpClient> SignIn(string sub, string team, string role)
+    {
+        var client = new HttpClient(new CookieJar(api.Host.Server.CreateHandler())) { BaseAddress = api.Host.Server.BaseAddress };
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync($"/signin/dev?sub={sub}&team={team}&role={role}")).StatusCode);
+        return client;
+    }
+
+    private static async Task<string> Page(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+
+    private static List<string> Buttons(string html) =>
+        Regex.Matches(html, "<button type=\"submit\">([^<]+)</button>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+
+    private static async Task<HttpResponseMessage> Post(HttpClient client, string url, string page, params (string, string)[] fields) =>
+        await client.PostAsync(url, new FormUrlEncodedContent(
+            fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))
+                .Append(new("__RequestVerificationToken", WebUtility.HtmlDecode(FormToken().Match(page).Groups[1].Value)))));
+
+    [Fact]
+    public async Task each_caller_sees_buttons_for_exactly_what_it_may_do_and_a_forged_post_is_still_refused()
+    {
+        var team = NewTeam();
+        var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Pin the controller");
+        var owner = await SignIn("ann", team, "member");
+        var bystander = await SignIn("bo", team, "member");
+        var lead = await SignIn("lead-" + team, team, "lead");
+
+        var ownersPage = await Page(owner, $"/items/{item}");
+        Assert.Equal(["Sign out", "Start", "Block", "Complete", "Add comment"], Buttons(ownersPage));
+        Assert.Equal(["Sign out", "Add comment"], Buttons(await Page(bystander, $"/items/{item}")));
+        Assert.Contains("Won't do", Buttons(await Page(lead, $"/items/{item}")));
+
+        var events = await api.EventCount();
+        var forged = await Post(owner, $"/items/{item}/status", ownersPage, ("status", "wont_do"), ("reason", "Not worth it."), ("version", "1"));
+
+        Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
+        Assert.Contains("error=", forged.Headers.Location?.OriginalString);
+        Assert.Equal(events, await api.EventCount());
+        Assert.Contains("Not done: Only a lead of the team or an admin", await Page(owner, forged.Headers.Location!.OriginalString));
+    }
+
+    [Fact]
+    public async Task a_form_from_a_stale_page_changes_nothing_and_says_so()
+    {
+        var team = NewTeam();
+        var token = api.As("lead-" + team, [team], "lead");
+        var item = await token.CreateItem(team: team, owner: "ann", title: "Rotate the certificate");
+        var owner = await SignIn("ann", team, "member");
+        var page = await Page(owner, $"/items/{item}"); // rendered at version 1
+        await token.Post($"/api/action-items/{item}/assignment", new { owner = "cy" }); // version 2, elsewhere
+        var events = await api.EventCount();
+
+        var stale = await Post(owner, $"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"));
+
+        Assert.Equal($"/items/{item}?stale=yes", stale.Headers.Location?.OriginalString);
+        Assert.Equal(events, await api.EventCount());
+        Assert.Equal("open", (await token.Item(item)).Str("status"));
+        Assert.Contains("The item changed since you opened the page, so nothing was changed", await Page(owner, $"/items/{item}?stale=yes"));
+    }
+
+    [Fact]
+    public async Task the_owner_starts_comments_and_completes_and_the_history_shows_each_step()
+    {
+        var team = NewTeam();
+        var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Document the failover");
+        var owner = await SignIn("ann", team, "member");
+
+        var page = await Page(owner, $"/items/{item}");
+        Assert.Equal(HttpStatusCode.Redirect, (await Post(owner, $"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"))).StatusCode);
+        page = await Page(owner, $"/items/{item}");
+        Assert.Equal(HttpStatusCode.Redirect, (await Post(owner, $"/items/{item}/comments", page, ("text", "Draft is up for review."), ("version", "2"))).StatusCode);
+        page = await Page(owner, $"/items/{item}");
+        var done = await Post(owner, $"/items/{item}/status", page, ("status", "done"), ("resolution", "Runbook merged."), ("version", "3"));
+
+        var final = await Page(owner, done.Headers.Location!.OriginalString);
+        Assert.Contains("Now done.", final);
+        Assert.Contains("Runbook merged.", final);
+        Assert.Contains("Draft is up for review.", final);
+        Assert.Contains("<strong>started</strong> by ann", final);
+        Assert.Contains("<strong>completed</strong> by ann", final);
+        Assert.Equal("done", (await api.As("ann", [team], "member").Item(item)).Str("status"));
+    }
+
+    [Fact]
+    public async Task a_post_without_the_forms_token_is_a_400_and_changes_nothing()
+    {
+        var team = NewTeam();
+        var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann");
+        var owner = await SignIn("ann", team, "member");
+        var events = await api.EventCount();
+
+        var response = await owner.PostAsync($"/items/{item}/status", new FormUrlEncodedContent([new("status", "in_progress"), new("version", "1")]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(events, await api.EventCount());
+    }
+}
