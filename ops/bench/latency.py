@@ -3,6 +3,8 @@
 
     ops/bench/latency.py URL TOKEN N [ACCEPT]
 
+TOKEN is a bearer token, or "cookie:NAME=VALUE" for a page behind a session cookie.
+
 Prints one line: "p50 p90 p99 max" in milliseconds (and a human line on stderr).
 """
 import http.client, sys, time, urllib.parse
@@ -12,7 +14,8 @@ accept = sys.argv[4] if len(sys.argv) > 4 else "application/json"
 u = urllib.parse.urlparse(url)
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
 path = u.path + ("?" + u.query if u.query else "")
-headers = {"Authorization": f"Bearer {token}", "Accept": accept}
+headers = {"Cookie": token[len("cookie:"):]} if token.startswith("cookie:") else {"Authorization": f"Bearer {token}"}
+headers["Accept"] = accept
 
 def get():
     conn.request("GET", path, headers=headers)
