@@ -100,6 +100,27 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
     }
 
     [Fact]
+    public async Task the_overdue_report_page_shows_the_same_data_as_the_api()
+    {
+        var team = NewTeam();
+        var token = api.As("lead-" + team, [team], "lead");
+        var late = await token.CreateItem(team: team, owner: "gus", priority: "critical", title: "Fence the batch job");
+        api.Clock.Advance(TimeSpan.FromDays(9));
+        await api.Services.RunDue();
+        await api.CatchUpProjections();
+        var browser = await SignIn("gus", team, "member");
+
+        var html = await Page(browser, $"/reports/overdue?team={team}");
+        var json = await (await token.GetAsync($"/api/reports/overdue?team={team}")).Body();
+
+        var item = json.GetProperty("teams")[0].GetProperty("items")[0];
+        Assert.Equal(late, item.GetProperty("id").GetGuid());
+        Assert.Contains($"<a href=\"/items/{late}\">Fence the batch job</a>", html);
+        Assert.Contains($"<td>{item.GetProperty("daysOverdue").GetInt32()}</td>", html);
+        Assert.Contains($"{team}</a>: 1 overdue", html);
+    }
+
+    [Fact]
     public async Task my_items_are_the_callers_open_items_across_teams()
     {
         var (one, two) = (NewTeam(), NewTeam());

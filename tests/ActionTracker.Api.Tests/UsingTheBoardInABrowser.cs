@@ -112,6 +112,8 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         await _page.GotoAsync("/me");
         await AssertAccessible("me");
         Assert.Contains("An item for cy", await _page.Locator("table.items").TextContentAsync());
+        await _page.GotoAsync("/reports/overdue");
+        await AssertAccessible("overdue-report");
 
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await _page.WaitForURLAsync("**/signin");

@@ -51,10 +51,16 @@ public static class OverdueReportEndpoint
 
         var now = time.GetUtcNow();
         var csv = http.Request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true);
-        var rows = await Read(db, store, team, owner, level, csv ? int.MaxValue : perTeam, now, ct);
         if (csv)
-            return TypedResults.Text(Csv(rows.Items), "text/csv; charset=utf-8", Encoding.UTF8);
+            return TypedResults.Text(Csv((await Read(db, store, team, owner, level, int.MaxValue, now, ct)).Items), "text/csv; charset=utf-8", Encoding.UTF8);
+        return TypedResults.Ok(await Build(db, store, team, owner, level, perTeam, now, ct));
+    }
 
+    /// <summary>The report as the API serves it (and the report page shows it).</summary>
+    public static async Task<OverdueReport> Build(
+        NpgsqlDataSource db, IDocumentStore store, string? team, string? owner, int? level, int perTeam, DateTimeOffset now, CancellationToken ct)
+    {
+        var rows = await Read(db, store, team, owner, level, perTeam, now, ct);
         var teams = rows.Counts.GroupBy(c => c.Team).Select(g => new TeamOverdue(
                 g.Key,
                 g.Sum(c => c.Count),
@@ -66,7 +72,7 @@ public static class OverdueReportEndpoint
         var totals = new OverdueTotals(
             teams.Sum(t => t.Overdue),
             rows.Counts.GroupBy(c => c.Level).ToDictionary(l => l.Key.ToString(CultureInfo.InvariantCulture), l => l.Sum(c => c.Count)));
-        return TypedResults.Ok(new OverdueReport(now, rows.ProjectedAt, totals, teams));
+        return new OverdueReport(now, rows.ProjectedAt, totals, teams);
     }
 
     private sealed record LevelCount(string Team, string Owner, int Level, int Count);
