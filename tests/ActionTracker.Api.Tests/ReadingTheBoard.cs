@@ -121,6 +121,25 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
     }
 
     [Fact]
+    public async Task the_digest_page_shows_the_callers_teams_digest()
+    {
+        var (mine, theirs) = (NewTeam(), NewTeam());
+        await api.As("lead-" + mine, [mine], "lead").CreateItem(team: mine, owner: "hal", priority: "critical", title: "Add the missing alert");
+        await api.As("lead-" + theirs, [theirs], "lead").CreateItem(team: theirs, owner: "ida", title: "Not for hal's eyes");
+        api.Clock.Advance(TimeSpan.FromDays(8));
+        await api.Services.RunDue();
+        await api.CatchUpProjections();
+        Assert.Equal(HttpStatusCode.OK, (await api.As("root", [], "admin").PostAsync("/api/digests/weekly/run", null)).StatusCode);
+        var browser = await SignIn("hal", mine, "member");
+
+        var html = await Page(browser, "/digests/weekly/latest");
+
+        Assert.Contains($"{mine}</a>: 1 overdue", html);
+        Assert.Contains("Add the missing alert", html);
+        Assert.DoesNotContain(theirs, html);
+    }
+
+    [Fact]
     public async Task my_items_are_the_callers_open_items_across_teams()
     {
         var (one, two) = (NewTeam(), NewTeam());

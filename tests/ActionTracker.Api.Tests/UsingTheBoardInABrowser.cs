@@ -114,6 +114,8 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         Assert.Contains("An item for cy", await _page.Locator("table.items").TextContentAsync());
         await _page.GotoAsync("/reports/overdue");
         await AssertAccessible("overdue-report");
+        await _page.GotoAsync("/digests/weekly/latest");
+        await AssertAccessible("digest");
 
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await _page.WaitForURLAsync("**/signin");

@@ -99,6 +99,17 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
     }
 
     [Fact]
+    public async Task an_unknown_item_is_a_page_that_says_so()
+    {
+        var browser = await SignIn("ann", NewTeam(), "member");
+
+        var response = await browser.GetAsync($"/items/{Guid.NewGuid()}");
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("No such item", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task a_post_without_the_forms_token_is_a_400_and_changes_nothing()
     {
         var team = NewTeam();
