@@ -1,36 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting;
 
 namespace ActionTracker.Api.Tests;
-
-/// <summary>The service as a developer runs it: the Development sign-in exists.</summary>
-public sealed class DevelopmentFixture : ApiFixture
-{
-    protected override void ConfigureSettings(IWebHostBuilder builder) => builder.UseEnvironment("Development");
-}
 
 /// <summary>The web board, read as a person signed in through the Development sign-in.</summary>
 public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<DevelopmentFixture>
 {
     private static string NewTeam() => "board-" + Guid.NewGuid().ToString("N")[..8];
-
-    /// <summary>Signs in through /signin/dev and returns a client that keeps cookies, as a browser does.</summary>
-    private async Task<HttpClient> SignIn(string sub, string team, string role)
-    {
-        var client = new HttpClient(new CookieJar(api.Host.Server.CreateHandler())) { BaseAddress = api.Host.Server.BaseAddress };
-        var signIn = await client.GetAsync($"/signin/dev?sub={sub}&team={team}&role={role}");
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        return client;
-    }
-
-    private static async Task<string> Page(HttpClient client, string url)
-    {
-        var response = await client.GetAsync(url);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
-        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadAsStringAsync();
-    }
 
     [Fact]
     public async Task signed_out_the_root_and_the_board_lead_to_sign_in()
@@ -43,7 +19,7 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         Assert.Equal("/signin", root.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, board.StatusCode);
         Assert.StartsWith("/signin", board.Headers.Location?.PathAndQuery ?? board.Headers.Location?.OriginalString);
-        Assert.Contains("action=\"/signin/dev\"", await Page(client, "/signin"));
+        Assert.Contains("action=\"/signin/dev\"", await client.Page("/signin"));
     }
 
     [Fact]
@@ -63,9 +39,9 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         await api.Services.RunDue();
         Assert.Equal(2, (await token.Item(late)).GetProperty("escalationLevel").GetInt32());
 
-        var browser = await SignIn("lena", team, "lead");
+        var browser = await api.SignIn("lena", team, "lead");
         var home = await browser.GetAsync("/");
-        var html = await Page(browser, $"/teams/{team}");
+        var html = await browser.Page($"/teams/{team}");
 
         Assert.Equal($"/teams/{team}", home.Headers.Location?.OriginalString);
         Assert.Contains("Board testers", html);
@@ -85,11 +61,11 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         await token.CreateItem(team: team, owner: "ann", priority: "high", title: "Rotate the signing certificate");
         await token.CreateItem(team: team, owner: "bo", priority: "low", title: "Rotate the database password");
         await token.CreateItem(team: team, owner: "bo", priority: "high", title: "Document the failover");
-        var browser = await SignIn("bo", team, "member");
+        var browser = await api.SignIn("bo", team, "member");
 
-        var rotate = await Page(browser, $"/teams/{team}?q=rotate");
-        var bosHigh = await Page(browser, $"/teams/{team}?owner=bo&priority=high");
-        var unknown = await Page(browser, $"/teams/{team}?priority=urgent");
+        var rotate = await browser.Page($"/teams/{team}?q=rotate");
+        var bosHigh = await browser.Page($"/teams/{team}?owner=bo&priority=high");
+        var unknown = await browser.Page($"/teams/{team}?priority=urgent");
 
         Assert.Contains("2 open items", rotate);
         Assert.DoesNotContain("Document the failover", rotate);
@@ -108,9 +84,9 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         api.Clock.Advance(TimeSpan.FromDays(9));
         await api.Services.RunDue();
         await api.CatchUpProjections();
-        var browser = await SignIn("gus", team, "member");
+        var browser = await api.SignIn("gus", team, "member");
 
-        var html = await Page(browser, $"/reports/overdue?team={team}");
+        var html = await browser.Page($"/reports/overdue?team={team}");
         var json = await (await token.GetAsync($"/api/reports/overdue?team={team}")).Body();
 
         var item = json.GetProperty("teams")[0].GetProperty("items")[0];
@@ -130,9 +106,9 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         await api.Services.RunDue();
         await api.CatchUpProjections();
         Assert.Equal(HttpStatusCode.OK, (await api.As("root", [], "admin").PostAsync("/api/digests/weekly/run", null)).StatusCode);
-        var browser = await SignIn("hal", mine, "member");
+        var browser = await api.SignIn("hal", mine, "member");
 
-        var html = await Page(browser, "/digests/weekly/latest");
+        var html = await browser.Page("/digests/weekly/latest");
 
         Assert.Contains($"{mine}</a>: 1 overdue", html);
         Assert.Contains("Add the missing alert", html);
@@ -147,9 +123,9 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         await token.CreateItem(team: one, owner: "cy", title: "Item of the first team for cy");
         await token.CreateItem(team: two, owner: "cy", title: "Item of the second team for cy");
         await token.CreateItem(team: two, owner: "dee", title: "Item for somebody else");
-        var browser = await SignIn("cy", one, "member");
+        var browser = await api.SignIn("cy", one, "member");
 
-        var html = await Page(browser, "/me");
+        var html = await browser.Page("/me");
 
         Assert.Contains("Item of the first team for cy", html);
         Assert.Contains("Item of the second team for cy", html);
@@ -160,8 +136,8 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
     public async Task signing_out_with_the_forms_token_ends_the_session()
     {
         var team = NewTeam();
-        var browser = await SignIn("fay", team, "member");
-        var board = await Page(browser, $"/teams/{team}");
+        var browser = await api.SignIn("fay", team, "member");
+        var board = await browser.Page($"/teams/{team}");
         var token = System.Text.RegularExpressions.Regex.Match(board, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
         var signOut = await browser.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
@@ -174,7 +150,7 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
     [Fact]
     public async Task the_session_cookie_does_not_authorize_the_json_api_and_signing_out_needs_the_forms_token()
     {
-        var browser = await SignIn("eve", NewTeam(), "admin");
+        var browser = await api.SignIn("eve", NewTeam(), "admin");
 
         var api_ = await browser.GetAsync("/api/action-items");
         var forged = await browser.PostAsync("/signout", new FormUrlEncodedContent([]));

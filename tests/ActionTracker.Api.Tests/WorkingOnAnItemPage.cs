@@ -8,20 +8,6 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
 {
     private static string NewTeam() => "item-" + Guid.NewGuid().ToString("N")[..8];
 
-    private async Task<HttpClient> SignIn(string sub, string team, string role)
-    {
-        var client = new HttpClient(new CookieJar(api.Host.Server.CreateHandler())) { BaseAddress = api.Host.Server.BaseAddress };
-        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync($"/signin/dev?sub={sub}&team={team}&role={role}")).StatusCode);
-        return client;
-    }
-
-    private static async Task<string> Page(HttpClient client, string url)
-    {
-        var response = await client.GetAsync(url);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
-        return await response.Content.ReadAsStringAsync();
-    }
-
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex FormToken();
 
@@ -38,14 +24,14 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
     {
         var team = NewTeam();
         var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Pin the controller");
-        var owner = await SignIn("ann", team, "member");
-        var bystander = await SignIn("bo", team, "member");
-        var lead = await SignIn("lead-" + team, team, "lead");
+        var owner = await api.SignIn("ann", team, "member");
+        var bystander = await api.SignIn("bo", team, "member");
+        var lead = await api.SignIn("lead-" + team, team, "lead");
 
-        var ownersPage = await Page(owner, $"/items/{item}");
+        var ownersPage = await owner.Page($"/items/{item}");
         Assert.Equal(["Sign out", "Start", "Block", "Complete", "Add comment"], Buttons(ownersPage));
-        Assert.Equal(["Sign out", "Add comment"], Buttons(await Page(bystander, $"/items/{item}")));
-        Assert.Contains("Won't do", Buttons(await Page(lead, $"/items/{item}")));
+        Assert.Equal(["Sign out", "Add comment"], Buttons(await bystander.Page($"/items/{item}")));
+        Assert.Contains("Won't do", Buttons(await lead.Page($"/items/{item}")));
 
         var events = await api.EventCount();
         var forged = await Post(owner, $"/items/{item}/status", ownersPage, ("status", "wont_do"), ("reason", "Not worth it."), ("version", "1"));
@@ -53,7 +39,7 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
         Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
         Assert.Contains("error=", forged.Headers.Location?.OriginalString);
         Assert.Equal(events, await api.EventCount());
-        Assert.Contains("Not done: Only a lead of the team or an admin", await Page(owner, forged.Headers.Location!.OriginalString));
+        Assert.Contains("Not done: Only a lead of the team or an admin", await owner.Page(forged.Headers.Location!.OriginalString));
     }
 
     [Fact]
@@ -62,8 +48,8 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
         var team = NewTeam();
         var token = api.As("lead-" + team, [team], "lead");
         var item = await token.CreateItem(team: team, owner: "ann", title: "Rotate the certificate");
-        var owner = await SignIn("ann", team, "member");
-        var page = await Page(owner, $"/items/{item}"); // rendered at version 1
+        var owner = await api.SignIn("ann", team, "member");
+        var page = await owner.Page($"/items/{item}"); // rendered at version 1
         await token.Post($"/api/action-items/{item}/assignment", new { owner = "cy" }); // version 2, elsewhere
         var events = await api.EventCount();
 
@@ -72,7 +58,7 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
         Assert.Equal($"/items/{item}?stale=yes", stale.Headers.Location?.OriginalString);
         Assert.Equal(events, await api.EventCount());
         Assert.Equal("open", (await token.Item(item)).Str("status"));
-        Assert.Contains("The item changed since you opened the page, so nothing was changed", await Page(owner, $"/items/{item}?stale=yes"));
+        Assert.Contains("The item changed since you opened the page, so nothing was changed", await owner.Page($"/items/{item}?stale=yes"));
     }
 
     [Fact]
@@ -80,16 +66,16 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
     {
         var team = NewTeam();
         var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Document the failover");
-        var owner = await SignIn("ann", team, "member");
+        var owner = await api.SignIn("ann", team, "member");
 
-        var page = await Page(owner, $"/items/{item}");
+        var page = await owner.Page($"/items/{item}");
         Assert.Equal(HttpStatusCode.Redirect, (await Post(owner, $"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"))).StatusCode);
-        page = await Page(owner, $"/items/{item}");
+        page = await owner.Page($"/items/{item}");
         Assert.Equal(HttpStatusCode.Redirect, (await Post(owner, $"/items/{item}/comments", page, ("text", "Draft is up for review."), ("version", "2"))).StatusCode);
-        page = await Page(owner, $"/items/{item}");
+        page = await owner.Page($"/items/{item}");
         var done = await Post(owner, $"/items/{item}/status", page, ("status", "done"), ("resolution", "Runbook merged."), ("version", "3"));
 
-        var final = await Page(owner, done.Headers.Location!.OriginalString);
+        var final = await owner.Page(done.Headers.Location!.OriginalString);
         Assert.Contains("Now done.", final);
         Assert.Contains("Runbook merged.", final);
         Assert.Contains("Draft is up for review.", final);
@@ -101,7 +87,7 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
     [Fact]
     public async Task an_unknown_item_is_a_page_that_says_so()
     {
-        var browser = await SignIn("ann", NewTeam(), "member");
+        var browser = await api.SignIn("ann", NewTeam(), "member");
 
         var response = await browser.GetAsync($"/items/{Guid.NewGuid()}");
 
@@ -114,7 +100,7 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
     {
         var team = NewTeam();
         var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann");
-        var owner = await SignIn("ann", team, "member");
+        var owner = await api.SignIn("ann", team, "member");
         var events = await api.EventCount();
 
         var response = await owner.PostAsync($"/items/{item}/status", new FormUrlEncodedContent([new("status", "in_progress"), new("version", "1")]));
