@@ -31,6 +31,17 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
+    /// <summary>
+    /// Waits until the page navigated to <paramref name="url"/> and its heading is there. (Waiting
+    /// for the URL alone also waits for the load event, which one full-suite run never saw fire
+    /// within 30 s after a click had already navigated.)
+    /// </summary>
+    private async Task Arrive(string url)
+    {
+        await _page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
+        await _page.Locator("main h1").WaitForAsync();
+    }
+
     /// <summary>axe-core in this page: no serious or critical finding; a screenshot is kept either way.</summary>
     private async Task AssertAccessible(string name)
     {
@@ -53,7 +64,7 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         web.Clock.Advance(TimeSpan.FromDays(8)); // the critical item (7 days) is overdue
 
         await SignIn("lena", team, "lead");
-        await _page.WaitForURLAsync($"**/teams/{team}");
+        await Arrive($"**/teams/{team}");
         await AssertAccessible("board");
 
         Assert.Equal("Browser testers", (await _page.GetByRole(AriaRole.Heading, new() { Level = 1 }).TextContentAsync())?.Split(team)[0].Trim());
@@ -64,7 +75,7 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
 
         await _page.GetByLabel("Words").FillAsync("rotate");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await _page.WaitForURLAsync("**q=rotate**");
+        await Arrive("**q=rotate**");
         Assert.Equal(1, await rows.CountAsync());
         Assert.Contains("Rotate the signing certificate", await rows.First.TextContentAsync());
         Assert.Equal("rotate", await _page.GetByLabel("Words").InputValueAsync());
@@ -76,10 +87,10 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         var team = NewTeam();
         await web.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Automate the certificate renewal");
         await SignIn("ann", team, "member");
-        await _page.WaitForURLAsync($"**/teams/{team}");
+        await Arrive($"**/teams/{team}");
 
         await _page.GetByRole(AriaRole.Link, new() { Name = "Automate the certificate renewal" }).ClickAsync();
-        await _page.WaitForURLAsync("**/items/**");
+        await Arrive("**/items/**");
         await AssertAccessible("item");
         Assert.Equal(0, await _page.GetByRole(AriaRole.Button, new() { Name = "Won't do" }).CountAsync()); // a lead's action
 
@@ -118,7 +129,7 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         await AssertAccessible("digest");
 
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await _page.WaitForURLAsync("**/signin");
+        await Arrive("**/signin");
         await _page.GotoAsync("/me");
         Assert.Contains("/signin", _page.Url);
     }
