@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using ActionTracker.Api.Tests.Postmortems;
 
 namespace ActionTracker.Api.Tests;
 
@@ -113,6 +114,28 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
         Assert.Contains($"{mine}</a>: 1 overdue", html);
         Assert.Contains("Add the missing alert", html);
         Assert.DoesNotContain(theirs, html);
+    }
+
+    [Fact]
+    public async Task a_postmortem_page_shows_its_items_and_progress()
+    {
+        var team = NewTeam();
+        var lead = api.As("lead-" + team, [team], "lead");
+        var reference = "pm-" + team;
+        var imported = await lead.Import(reference, "## Action items\n\n- Pin the controller version\n- Alert on certificate expiry\n",
+            team: team, title: "Controller upgrade outage", owner: "ann");
+        Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+        var first = (await imported.Body()).GetProperty("created")[0].GetProperty("id").GetGuid();
+        await lead.Post($"/api/action-items/{first}/status", new { status = "done" });
+        var browser = await api.SignIn("ann", team, "member");
+
+        var html = await browser.Page($"/postmortems/{reference}");
+
+        Assert.Contains("<h1>Controller upgrade outage</h1>", html);
+        Assert.Contains("<strong>1 of 2 done</strong>", html);
+        Assert.Contains("Pin the controller version", html);
+        Assert.Contains("Alert on certificate expiry", html);
+        Assert.Contains("No postmortem", await browser.Page("/postmortems/pm-never-imported"));
     }
 
     [Fact]
