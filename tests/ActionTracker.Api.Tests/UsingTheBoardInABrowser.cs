@@ -112,6 +112,36 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
     }
 
     [Fact]
+    public async Task on_a_phone_with_the_keyboard_alone_a_member_signs_in_and_filters_the_board()
+    {
+        var team = NewTeam();
+        var api = web.As("lead-" + team, [team], "lead");
+        await api.CreateItem(team: team, owner: "kai", title: "Rotate the deploy key");
+        await api.CreateItem(team: team, owner: "lou", title: "Tag the base image");
+        await using var phone = await web.Browser.NewContextAsync(new() { BaseURL = web.BaseAddress.ToString(), ViewportSize = new() { Width = 375, Height = 667 }, IsMobile = true });
+        var page = await phone.NewPageAsync();
+        _page = page;
+
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("User id").FocusAsync();
+        await page.Keyboard.TypeAsync("kai");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(team);
+        await page.Keyboard.PressAsync("Enter"); // submits the form
+        await Arrive($"**/teams/{team}");
+        await page.GetByLabel("Owner").FocusAsync();
+        await page.Keyboard.TypeAsync("kai");
+        await page.Keyboard.PressAsync("Enter");
+        await Arrive("**owner=kai**");
+
+        Assert.Equal(1, await page.Locator("table.items tbody tr").CountAsync());
+        Assert.Contains("Rotate the deploy key", await page.Locator("table.items").TextContentAsync());
+        // The layout fits: nothing wider than the screen.
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the board scrolls sideways on a phone");
+        await AssertAccessible("board-phone");
+    }
+
+    [Fact]
     public async Task the_sign_in_page_and_my_items_are_accessible_and_signing_out_ends_the_session()
     {
         var team = NewTeam();
