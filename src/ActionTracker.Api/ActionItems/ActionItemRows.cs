@@ -33,8 +33,7 @@ public sealed class ActionItemRows(IDocumentStore store)
     public const string Columns = "data, mt_version";
 
     /// <summary>Statuses as stored in the <c>status</c> column (the enum's names).</summary>
-    public static readonly string OpenStatuses =
-        $"('{ItemStatus.Open}', '{ItemStatus.InProgress}', '{ItemStatus.Blocked}')";
+    public static readonly string OpenStatuses = $"({string.Join(", ", ItemStatusExtensions.Open.Select(s => $"'{s}'"))})";
 
     /// <summary>Reads a row selected with <see cref="Columns"/> (from column <paramref name="first"/> on).</summary>
     public (ActionItem Item, long Version) Read(NpgsqlDataReader reader, int first = 0) =>

@@ -103,6 +103,10 @@ public sealed partial class DigestPublisher(
     }
 
     /// <summary>Digests of a week (or of the latest week when null), for the given teams or all.</summary>
+    /// <summary>Whose digests a caller reads by default: their own teams; admins, and callers of no team (services), every team (null).</summary>
+    public static IReadOnlyCollection<string>? TeamsOf(Domain.Caller caller) =>
+        caller.IsAdmin || caller.Teams.Count == 0 ? null : caller.Teams;
+
     public async Task<IReadOnlyList<TeamDigest>> List(string? week, IReadOnlyCollection<string>? teamFilter, CancellationToken ct)
     {
         await using var command = db.CreateCommand(

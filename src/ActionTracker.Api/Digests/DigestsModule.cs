@@ -74,8 +74,7 @@ public static class DigestsModule
         if (team is not null && !Names.IsTeamSlug(team))
             throw new InvalidRequest("team", $"The team is a slug: {Names.SlugRule}.");
         var caller = http.User.ToCaller();
-        // By default the caller's own teams; admins, and callers of no team (services), see every team.
-        IReadOnlyCollection<string>? filter = team is not null ? [team] : caller.IsAdmin || caller.Teams.Count == 0 ? null : caller.Teams;
+        IReadOnlyCollection<string>? filter = team is not null ? [team] : DigestPublisher.TeamsOf(caller);
         var found = await publisher.List(week, filter, ct);
         if (found.Count == 0)
             throw new ResourceNotFound(week is null ? "No weekly digest has been built yet." : $"No weekly digest for {week}.");

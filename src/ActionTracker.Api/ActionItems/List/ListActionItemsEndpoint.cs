@@ -43,6 +43,19 @@ public static class ListActionItemsEndpoint
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        var filter = Parse(team, owner, status, priority, overdue, source, q, label, dueBefore, dueAfter, sort, limit, cursor, errors);
+        if (filter is null)
+            throw new InvalidRequest(errors);
+        var now = time.GetUtcNow();
+        var page = await query.Find(filter, now, ct);
+        return TypedResults.Ok(new ActionItemPage(
+            page.Items.Select(i => ActionItemResponse.From(i.Item, i.Version, now)).ToList(), page.Next?.ToString()));
+    }
+
+    /// <summary>The list's query parameters as a filter; null, with the fields at fault in <paramref name="errors"/>, when one does not read.</summary>
+    public static ItemFilter? Parse(string? team, string? owner, string[]? status, string? priority, bool? overdue, string? source,
+        string? q, string[]? label, string? dueBefore, string? dueAfter, string? sort, int? limit, string? cursor, Dictionary<string, string[]> errors)
+    {
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
             errors["limit"] = [$"The limit is between 1 and {MaxLimit}."];
@@ -76,16 +89,13 @@ public static class ListActionItemsEndpoint
                 from = parsed;
         }
         if (errors.Count > 0)
-            throw new InvalidRequest(errors);
-
-        var now = time.GetUtcNow();
-        var page = await query.Find(new ItemFilter
+            return null;
+        return new ItemFilter
         {
             Team = team, Owner = owner, Statuses = statuses, Priority = wanted, Overdue = overdue, Source = source,
             Words = q, Labels = labels, DueBefore = before, DueAfter = after, Sort = order, After = from, Take = take,
-        }, now, ct);
-        return TypedResults.Ok(new ActionItemPage(
-            page.Items.Select(i => ActionItemResponse.From(i.Item, i.Version, now)).ToList(), page.Next?.ToString()));
+        };
+
     }
 
     /// <summary>
