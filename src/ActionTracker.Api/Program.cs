@@ -43,7 +43,7 @@ builder.Services
     .AddPostmortems()
     .AddDemoData(builder.Configuration)
     .AddApiDocs()
-    .AddWebPages();
+    .AddWebPages(builder.Configuration);
 
 var app = builder.Build();
 if (RebuildCommand.Matches(args))

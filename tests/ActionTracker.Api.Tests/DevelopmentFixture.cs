@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 
 namespace ActionTracker.Api.Tests;
@@ -18,8 +19,21 @@ public sealed class DevelopmentFixture : ApiFixture
     }
 }
 
-public static class Pages
+public static partial class Pages
 {
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+
+    /// <summary>The page's buttons, in order: what the caller is offered.</summary>
+    public static List<string> Buttons(string html) =>
+        Regex.Matches(html, "<button type=\"submit\">([^<]+)</button>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+
+    /// <summary>Posts a form of the page, with the page's antiforgery token, as a browser does.</summary>
+    public static async Task<HttpResponseMessage> PostForm(this HttpClient client, string url, string page, params (string Name, string Value)[] fields) =>
+        await client.PostAsync(url, new FormUrlEncodedContent(
+            fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))
+                .Append(new("__RequestVerificationToken", WebUtility.HtmlDecode(FormToken().Match(page).Groups[1].Value)))));
+
     /// <summary>A page's HTML, asserting it answered 200 with HTML.</summary>
     public static async Task<string> Page(this HttpClient client, string url)
     {

@@ -1,23 +1,11 @@
 using System.Net;
-using System.Text.RegularExpressions;
 
 namespace ActionTracker.Api.Tests;
 
 /// <summary>The item page's forms: exactly the caller's actions, the API's rules, and no overwrite from a stale page.</summary>
-public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<DevelopmentFixture>
+public sealed class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<DevelopmentFixture>
 {
     private static string NewTeam() => "item-" + Guid.NewGuid().ToString("N")[..8];
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex FormToken();
-
-    private static List<string> Buttons(string html) =>
-        Regex.Matches(html, "<button type=\"submit\">([^<]+)</button>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
-
-    private static async Task<HttpResponseMessage> Post(HttpClient client, string url, string page, params (string, string)[] fields) =>
-        await client.PostAsync(url, new FormUrlEncodedContent(
-            fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))
-                .Append(new("__RequestVerificationToken", WebUtility.HtmlDecode(FormToken().Match(page).Groups[1].Value)))));
 
     [Fact]
     public async Task each_caller_sees_buttons_for_exactly_what_it_may_do_and_a_forged_post_is_still_refused()
@@ -29,12 +17,12 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
         var lead = await api.SignIn("lead-" + team, team, "lead");
 
         var ownersPage = await owner.Page($"/items/{item}");
-        Assert.Equal(["Sign out", "Start", "Block", "Complete", "Add comment"], Buttons(ownersPage));
-        Assert.Equal(["Sign out", "Add comment"], Buttons(await bystander.Page($"/items/{item}")));
-        Assert.Contains("Won't do", Buttons(await lead.Page($"/items/{item}")));
+        Assert.Equal(["Sign out", "Start", "Block", "Complete", "Add comment"], Pages.Buttons(ownersPage));
+        Assert.Equal(["Sign out", "Add comment"], Pages.Buttons(await bystander.Page($"/items/{item}")));
+        Assert.Contains("Won't do", Pages.Buttons(await lead.Page($"/items/{item}")));
 
         var events = await api.EventCount();
-        var forged = await Post(owner, $"/items/{item}/status", ownersPage, ("status", "wont_do"), ("reason", "Not worth it."), ("version", "1"));
+        var forged = await owner.PostForm($"/items/{item}/status", ownersPage, ("status", "wont_do"), ("reason", "Not worth it."), ("version", "1"));
 
         Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
         Assert.Contains("error=", forged.Headers.Location?.OriginalString);
@@ -53,7 +41,7 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
         await token.Post($"/api/action-items/{item}/assignment", new { owner = "cy" }); // version 2, elsewhere
         var events = await api.EventCount();
 
-        var stale = await Post(owner, $"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"));
+        var stale = await owner.PostForm($"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"));
 
         Assert.Equal($"/items/{item}?stale=yes", stale.Headers.Location?.OriginalString);
         Assert.Equal(events, await api.EventCount());
@@ -69,11 +57,11 @@ public sealed partial class WorkingOnAnItemPage(DevelopmentFixture api) : IClass
         var owner = await api.SignIn("ann", team, "member");
 
         var page = await owner.Page($"/items/{item}");
-        Assert.Equal(HttpStatusCode.Redirect, (await Post(owner, $"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await owner.PostForm($"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"))).StatusCode);
         page = await owner.Page($"/items/{item}");
-        Assert.Equal(HttpStatusCode.Redirect, (await Post(owner, $"/items/{item}/comments", page, ("text", "Draft is up for review."), ("version", "2"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await owner.PostForm($"/items/{item}/comments", page, ("text", "Draft is up for review."), ("version", "2"))).StatusCode);
         page = await owner.Page($"/items/{item}");
-        var done = await Post(owner, $"/items/{item}/status", page, ("status", "done"), ("resolution", "Runbook merged."), ("version", "3"));
+        var done = await owner.PostForm($"/items/{item}/status", page, ("status", "done"), ("resolution", "Runbook merged."), ("version", "3"));
 
         var final = await owner.Page(done.Headers.Location!.OriginalString);
         Assert.Contains("Now done.", final);

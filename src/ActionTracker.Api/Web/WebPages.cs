@@ -15,7 +15,7 @@ public static class WebPages
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
 
-    public static IServiceCollection AddWebPages(this IServiceCollection services)
+    public static IServiceCollection AddWebPages(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents();
         services.AddAntiforgery();
@@ -28,7 +28,7 @@ public static class WebPages
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
-        });
+        }).AddAuthoritySignIn(configuration);
         return services;
     }
 
@@ -41,6 +41,7 @@ public static class WebPages
         // (A handler taking only HttpContext is a RequestDelegate, whose return value is dropped:
         // these redirect through the response itself.)
         app.MapGet("/", async (HttpContext http) => http.Response.Redirect(await Home(http))).ExcludeFromDescription();
+        app.MapAuthoritySignIn();
         if (app.Environment.IsDevelopment())
             app.MapGet("/signin/dev", SignInForDevelopment).ExcludeFromDescription();
         app.MapPost("/signout", async (HttpContext http) =>

@@ -15,6 +15,18 @@ public sealed class AuthOptions
     /// <summary>OIDC authority for production tokens; its JWKS replaces the signing key.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// The web pages' client at the authority (OpenID Connect sign-in, code flow with PKCE); with
+    /// <see cref="Authority"/> it turns the browser sign-in on. Absent, only bearer tokens (and in
+    /// Development the dev sign-in) reach the service.
+    /// </summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client's secret at the authority; empty for a public client (PKCE alone).</summary>
+    public string? ClientSecret { get; set; }
+
+    public bool SignsInThroughAuthority => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
+
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>

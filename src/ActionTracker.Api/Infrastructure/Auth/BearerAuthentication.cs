@@ -29,6 +29,26 @@ public static class BearerAuthentication
         return services;
     }
 
+    /// <summary>
+    /// The subject becomes the actor of every event the caller causes: it must be a name a person
+    /// can read (1 to 200 printable characters), as API.md says. Null when it is.
+    /// </summary>
+    public static string? SubjectProblem(System.Security.Claims.ClaimsPrincipal? principal) =>
+        principal?.FindFirst("sub")?.Value is not { } sub ? "The token has no sub claim."
+        : sub.Trim().Length is 0 || sub.Length > 200 || Domain.Text.Problem(sub) is not null ? "The token's sub is not 1 to 200 printable characters."
+        : null;
+
+    /// <summary>
+    /// Token lifetimes are checked against the injected clock, so tests can move time (the
+    /// handlers' own check reads the machine's clock).
+    /// </summary>
+    public static LifetimeValidator Lifetime(TimeProvider time) => (notBefore, expires, _, p) =>
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return (notBefore is null || notBefore.Value - p.ClockSkew <= now) &&
+               (expires is null ? !p.RequireExpirationTime : now <= expires.Value + p.ClockSkew);
+    };
+
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth, TimeProvider time, AuthenticationFailures failures)
     {
         // Claims keep their JWT names (sub, team, role), as API.md and the domain's Caller read them.
@@ -44,13 +64,7 @@ public static class BearerAuthentication
             ClockSkew = auth.ClockSkew,
             NameClaimType = "sub",
             RoleClaimType = "role",
-            // Lifetime is checked against the injected clock so tests can move time.
-            LifetimeValidator = (notBefore, expires, _, p) =>
-            {
-                var now = time.GetUtcNow().UtcDateTime;
-                return (notBefore is null || notBefore.Value - p.ClockSkew <= now) &&
-                       (expires is null ? !p.RequireExpirationTime : now <= expires.Value + p.ClockSkew);
-            },
+            LifetimeValidator = Lifetime(time),
         };
         if (!string.IsNullOrWhiteSpace(auth.Authority))
         {
@@ -74,12 +88,8 @@ public static class BearerAuthentication
             OnAuthenticationFailed = failures.Failed,
             OnTokenValidated = context =>
             {
-                // The subject becomes the actor of every event the caller causes: it must be a
-                // name a person can read (1 to 200 printable characters), as API.md says.
-                if (context.Principal?.FindFirst("sub")?.Value is not { } sub)
-                    context.Fail("The token has no sub claim.");
-                else if (sub.Trim().Length is 0 || sub.Length > 200 || Domain.Text.Problem(sub) is not null)
-                    context.Fail("The token's sub is not 1 to 200 printable characters.");
+                if (SubjectProblem(context.Principal) is { } problem)
+                    context.Fail(problem);
                 return Task.CompletedTask;
             },
         };

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Security.Cryptography;
+using ActionTracker.Api.Web;
+
+namespace ActionTracker.Api.Tests;
+
+/// <summary>
+/// The pages' sign-in outside Development (API.md "Web pages"): OpenID Connect against the
+/// authority that issues the API's tokens, then a cookie session with the same claims.
+/// </summary>
+public sealed class SigningInThroughTheAuthority(OidcFixture api) : IClassFixture<OidcFixture>
+{
+    /// <summary>Through the sign-in page, the provider and back; returns where the service sent the browser last.</summary>
+    private async Task<string> SignIn(HttpClient browser, string returnUrl)
+    {
+        var signInPage = await browser.Page($"/signin?ReturnUrl={Uri.EscapeDataString(returnUrl)}");
+        Assert.Contains($"href=\"{AuthoritySignIn.Path}?returnUrl={Uri.EscapeDataString(returnUrl)}\"", signInPage);
+        var toProvider = await browser.GetAsync($"{AuthoritySignIn.Path}?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        Assert.Equal(HttpStatusCode.Redirect, toProvider.StatusCode);
+        Assert.StartsWith($"{api.Authority}/authorize?", toProvider.Headers.Location!.AbsoluteUri);
+
+        var backWithCode = await api.AtProvider().GetAsync(toProvider.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, backWithCode.StatusCode);
+        var callback = await browser.GetAsync(backWithCode.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        return callback.Headers.Location!.OriginalString;
+    }
+
+    [Fact]
+    public async Task a_lead_signs_in_at_the_authority_and_works_with_the_claims_it_gave()
+    {
+        var team = "oidc-" + Guid.NewGuid().ToString("N")[..8];
+        var item = await api.WithProviderToken("someone", [team], ["lead"]).CreateItem(team: team, owner: "ann", title: "Pin the ingress chart");
+        api.SigningIn = new OidcFixture.Person("lena", [team], ["lead"]);
+        var browser = api.Browser();
+
+        Assert.Equal($"/items/{item}", await SignIn(browser, $"/items/{item}"));
+
+        var page = await browser.Page($"/items/{item}");
+        Assert.Contains("Signed in as <strong>lena</strong>", page);
+        Assert.Contains("Won't do", Pages.Buttons(page)); // a lead's action: the role claim came through
+        var comment = await browser.PostForm($"/items/{item}/comments", page, ("text", "Chart pinned in staging."), ("version", "1"));
+        Assert.Equal($"/items/{item}?done=Comment%20added.", comment.Headers.Location?.OriginalString);
+        Assert.Contains("Chart pinned in staging.", await browser.Page($"/items/{item}"));
+        var home = await browser.GetAsync("/");
+        Assert.Equal($"/teams/{team}", home.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task an_id_token_the_authority_did_not_sign_signs_nobody_in()
+    {
+        using var forger = RSA.Create(2048);
+        api.IdTokenKey = forger;
+        try
+        {
+            var browser = api.Browser();
+
+            Assert.Equal("/signin?failed=yes", await SignIn(browser, "/me"));
+
+            var me = await browser.GetAsync("/me");
+            Assert.Equal(HttpStatusCode.Redirect, me.StatusCode);
+            Assert.StartsWith("/signin", me.Headers.Location!.PathAndQuery);
+            Assert.Contains("did not sign you in", await browser.Page("/signin?failed=yes"));
+        }
+        finally
+        {
+            api.IdTokenKey = api.ProviderKey;
+        }
+    }
+
+    [Fact]
+    public async Task a_callback_the_service_did_not_start_signs_nobody_in()
+    {
+        var browser = api.Browser();
+
+        var forged = await browser.GetAsync("/signin-oidc?code=stolen&state=made-up");
+
+        Assert.Equal("/signin?failed=yes", forged.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/me")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/teams/platform?status=open", "/teams/platform?status=open")]
+    [InlineData("https://elsewhere.example/", "/")]
+    [InlineData("//elsewhere.example/", "/")]
+    [InlineData("/\\elsewhere.example/", "/")]
+    [InlineData("", "/")]
+    public void the_sign_in_returns_only_to_a_page_of_this_site(string asked, string returned)
+    {
+        Assert.Equal(returned, AuthoritySignIn.LocalOrHome(asked));
+    }
+
+    [Fact]
+    public async Task the_development_sign_in_does_not_exist_here()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Browser().GetAsync("/signin/dev?sub=mallory&role=admin")).StatusCode);
+    }
+}
