@@ -148,6 +148,38 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
     }
 
     [Fact]
+    public async Task a_member_imports_a_postmortem_through_the_preview_choosing_what_to_track()
+    {
+        var team = NewTeam();
+        await SignIn("ann", team, "member");
+        await Arrive($"**/teams/{team}");
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Import a postmortem" }).ClickAsync();
+        await Arrive("**/postmortems/import");
+
+        await _page.GetByLabel("Title").FillAsync("Checkout outage");
+        await _page.GetByLabel("Reference").FillAsync($"pm-{team}");
+        await _page.GetByLabel("Document").FillAsync(ImportingOnThePage.Document);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await _page.GetByText("Candidates (4)").WaitForAsync();
+        await AssertAccessible("postmortem-preview");
+
+        Assert.True(await _page.GetByLabel("Write the manual rotation runbook", new() { Exact = true }).IsCheckedAsync()); // an action as written
+        Assert.False(await _page.GetByLabel("Add an alert on certificate expiry two weeks ahead", new() { Exact = true }).IsCheckedAsync()); // worded from prose
+        await _page.GetByLabel("Write the manual rotation runbook", new() { Exact = true }).UncheckAsync();
+        await _page.GetByLabel("Add an alert on certificate expiry two weeks ahead", new() { Exact = true }).CheckAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Import ticked" }).ClickAsync();
+        await _page.GetByText("2 items created").WaitForAsync();
+
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Checkout outage" }).ClickAsync();
+        await Arrive($"**/postmortems/pm-{team}");
+        await AssertAccessible("postmortem");
+        var items = await _page.Locator("table.items").TextContentAsync();
+        Assert.Contains("Rotate the gateway certificate automatically", items);
+        Assert.Contains("Add an alert on certificate expiry two weeks ahead", items);
+        Assert.DoesNotContain("Write the manual rotation runbook", items);
+    }
+
+    [Fact]
     public async Task the_sign_in_page_and_my_items_are_accessible_and_signing_out_ends_the_session()
     {
         var team = NewTeam();
