@@ -54,6 +54,31 @@ public sealed class ReadingTheBoard(DevelopmentFixture api) : IClassFixture<Deve
     }
 
     [Fact]
+    public async Task the_team_page_charts_the_last_twelve_weeks_opened_completed_and_open()
+    {
+        var team = NewTeam();
+        var token = api.As("lead-" + team, [team], "lead");
+        var first = await token.CreateItem(team: team, owner: "ann", title: "Pin the chart version");
+        await token.CreateItem(team: team, owner: "ann", title: "Alert on certificate expiry");
+        api.Clock.Advance(TimeSpan.FromDays(7));
+        await token.Post($"/api/action-items/{first}/status", new { status = "done" });
+        await token.CreateItem(team: team, owner: "bo", title: "Mirror the base image");
+        await api.CatchUpProjections();
+        var thisWeek = Api.Reports.IsoWeeks.Name(Api.Reports.IsoWeeks.StartOf(api.Clock.GetUtcNow()));
+        var lastWeek = Api.Reports.IsoWeeks.Name(Api.Reports.IsoWeeks.StartOf(api.Clock.GetUtcNow().AddDays(-7)));
+
+        var html = await (await api.SignIn("ann", team, "member")).Page($"/teams/{team}");
+
+        Assert.Contains("<h2 id=\"metrics-heading\">The last 12 weeks</h2>", html);
+        Assert.Contains("<svg viewBox=\"0 0 600 150\" role=\"img\"", html);
+        Assert.Equal(12, System.Text.RegularExpressions.Regex.Matches(html, "<rect [^>]*class=\"completed\"").Count);
+        Assert.Contains("3 opened, 1 completed; open at the end went from 0 to 2.", html);
+        // The figures as a table: last week two opened, none done; this week one opened, one done.
+        Assert.Contains($"<th scope=\"row\">{lastWeek}</th><td>2</td><td>0</td><td>0</td><td>2</td>", html);
+        Assert.Contains($"<th scope=\"row\">{thisWeek}</th><td>1</td><td>1</td><td>0</td><td>2</td>", html);
+    }
+
+    [Fact]
     public async Task the_board_filters_by_words_owner_and_priority_and_says_what_it_cannot_read()
     {
         var team = NewTeam();

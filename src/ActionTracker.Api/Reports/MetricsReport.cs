@@ -42,9 +42,15 @@ public static class MetricsReportEndpoint
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
 
+        return TypedResults.Ok(await Build(db, time, team!, count, ct));
+    }
+
+    /// <summary>The report of <paramref name="weeks"/> weeks up to this one, for the API and the team page.</summary>
+    public static async Task<MetricsReport> Build(NpgsqlDataSource db, TimeProvider time, string team, int weeks, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
         var thisWeek = IsoWeeks.StartOf(now);
-        var first = thisWeek.AddDays(-7 * (count - 1));
+        var first = thisWeek.AddDays(-7 * (weeks - 1));
 
         await using var batch = db.CreateBatch();
         // Per week: counts of what happened in it and the backlog at its end.
@@ -64,7 +70,7 @@ public static class MetricsReportEndpoint
              group by w.start order by w.start
             """)
         {
-            Parameters = { new() { Value = team! }, new() { Value = first }, new() { Value = thisWeek } },
+            Parameters = { new() { Value = team }, new() { Value = first }, new() { Value = thisWeek } },
         });
         // Time to close per week and priority.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
@@ -77,11 +83,11 @@ public static class MetricsReportEndpoint
              group by 1, 2 order by 1, 2
             """)
         {
-            Parameters = { new() { Value = team! }, new() { Value = first } },
+            Parameters = { new() { Value = team }, new() { Value = first } },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"select count(*)::int from {MetricsProjection.Table} where team = $1 and closed_at is null")
         {
-            Parameters = { new() { Value = team! } },
+            Parameters = { new() { Value = team } },
         });
 
         var rows = new List<(DateTimeOffset Start, int Opened, int Completed, int Overdue, int Postponed, int OpenAtEnd, double? OnTime)>();
@@ -105,7 +111,7 @@ public static class MetricsReportEndpoint
             r.OnTime is { } share ? Math.Round(share, 3) : null,
             closing.Where(c => c.Week == r.Start)
                 .Select(c => new TimeToClose(c.Priority, c.Closed, Math.Round(c.Median, 1), Math.Round(c.P90, 1))).ToList())).ToList();
-        return TypedResults.Ok(new MetricsReport(team!, now, openNow, result));
+        return new MetricsReport(team, now, openNow, result);
     }
 }
 
