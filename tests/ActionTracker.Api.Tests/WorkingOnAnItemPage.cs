@@ -73,14 +73,20 @@ public sealed class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<
     }
 
     [Fact]
-    public async Task an_unknown_item_is_a_page_that_says_so()
+    public async Task unknown_items_postmortems_and_addresses_are_a_not_found_page_with_a_404()
     {
         var browser = await api.SignIn("ann", NewTeam(), "member");
 
-        var response = await browser.GetAsync($"/items/{Guid.NewGuid()}");
+        foreach (var url in new[] { "/no/such/page", "/postmortems/pm-never-imported", $"/items/{Guid.NewGuid()}" })
+        {
+            var response = await browser.GetAsync(url);
 
-        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("No such item", await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.Content.Headers.ContentType?.MediaType == "text/html", $"{url}: {response.Content.Headers.ContentType} {html}");
+            Assert.Contains("<h1>Not found</h1>", html);
+            Assert.Contains("Signed in as <strong>ann</strong>", html); // the site's own page, not an error document
+        }
     }
 
     [Fact]

@@ -216,11 +216,16 @@ public static class ProblemMappingExtensions
     public static WebApplication UseProblemMapping(this WebApplication app)
     {
         app.UseExceptionHandler();
-        // Status codes produced without an exception (401 from authentication, 404 for unknown
-        // routes, 405) get a problem body too.
         app.UseStatusCodePages(async context =>
         {
             var http = context.HttpContext;
+            // A page address that leads nowhere (no route, or an item that does not exist) is the
+            // site's not-found page, still a 404; programs get a problem body.
+            if (http.Response.StatusCode == StatusCodes.Status404NotFound && Web.WebPages.IsPageAddress(http.Request.Path))
+            {
+                await Web.WebPages.NotFoundPage(http);
+                return;
+            }
             var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
             await problems.TryWriteAsync(new ProblemDetailsContext
             {

@@ -15,6 +15,37 @@ public static class WebPages
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
 
+    /// <summary>An address for people, as opposed to programs (the API, health, the API's documents).</summary>
+    public static bool IsPageAddress(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/health") && !path.StartsWithSegments("/openapi")
+        && !path.StartsWithSegments("/docs");
+
+    /// <summary>
+    /// The not-found page, in the site's frame, keeping the 404. An address with no route has no
+    /// authorization of its own, so the session is read here: the frame shows who is signed in.
+    /// </summary>
+    public static async Task NotFoundPage(HttpContext http)
+    {
+        if (await http.AuthenticateAsync(Scheme) is { Succeeded: true, Principal: { } user })
+            http.User = user;
+        // A page that called NavigationManager.NotFound() has rendered in this request already:
+        // this render gets services of its own (Blazor's are once per scope), and the header
+        // that render set would otherwise be added twice.
+        http.Response.Headers.Remove("blazor-enhanced-nav");
+        var services = http.RequestServices;
+        await using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        http.RequestServices = scope.ServiceProvider;
+        try
+        {
+            await new Microsoft.AspNetCore.Http.HttpResults.RazorComponentResult<App>(new { NotFound = true }) { StatusCode = StatusCodes.Status404NotFound }
+                .ExecuteAsync(http);
+        }
+        finally
+        {
+            http.RequestServices = services;
+        }
+    }
+
     public static IServiceCollection AddWebPages(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents();
