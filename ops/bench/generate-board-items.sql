@@ -27,3 +27,24 @@ select id,
                now() - interval '90 days' + i * (interval '90 days' / :items) as created
           from generate_series(1, :items + 50) i) g;
 vacuum analyze mt_doc_action_item;
+
+-- The metrics projection's documents (the board's 12-week chart reads them): one per item above,
+-- and 1,000 items of the team opened over the last 18 weeks and closed within 25 days of opening,
+-- 60 % by their due date (14 days), a fifth postponed once.
+insert into mt_doc_item_metrics (id, data, mt_dotnet_type, team, priority, opened_at, closed_at, first_overdue_at)
+select id, jsonb_build_object('id', id, 'team', team, 'priority', lower(priority), 'openedAt', pg_temp.z(created_at),
+                              'dueAt', pg_temp.z(due_at), 'firstOverdueAt', case when due_at < now() then pg_temp.z(due_at) end,
+                              'postponed', '[]'::jsonb, 'closedAt', null, 'closedOnTime', null, 'done', false),
+       'ActionTracker.Api.Reports.ItemMetrics', team, lower(priority), created_at, null, case when due_at < now() then due_at end
+  from mt_doc_action_item;
+insert into mt_doc_item_metrics (id, data, mt_dotnet_type, team, priority, opened_at, closed_at, first_overdue_at)
+select id, jsonb_build_object('id', id, 'team', 'board', 'priority', priority, 'openedAt', pg_temp.z(opened),
+                              'dueAt', pg_temp.z(opened + interval '14 days'), 'firstOverdueAt', null,
+                              'postponed', case when i % 5 = 0 then jsonb_build_array(pg_temp.z(opened + interval '3 days')) else '[]'::jsonb end,
+                              'closedAt', pg_temp.z(closed), 'closedOnTime', closed <= opened + interval '14 days', 'done', i % 10 <> 0),
+       'ActionTracker.Api.Reports.ItemMetrics', 'board', priority, opened, closed, null
+  from (select i, gen_random_uuid() as id, (array['critical','high','medium','low'])[1 + i % 4] as priority,
+               now() - interval '125 days' + i * (interval '100 days' / 1000) as opened,
+               now() - interval '125 days' + i * (interval '100 days' / 1000) + (i % 25) * interval '1 day' as closed
+          from generate_series(1, 1000) i) g;
+vacuum analyze mt_doc_item_metrics;

@@ -141,6 +141,9 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
         var closeTime = first.GetProperty("timeToClose").EnumerateArray().Single();
         Assert.Equal(("critical", 1, 48.0), (closeTime.Str("priority"), closeTime.GetProperty("closed").GetInt32(), closeTime.GetProperty("medianHours").GetDouble()));
         Assert.Equal(1, metrics.GetProperty("openNow").GetInt32());
+        // A window that starts after the items were opened still counts them in the backlog.
+        var lastWeek = (await (await lead.GetAsync($"/api/reports/metrics?team={team}&weeks=1")).Body()).GetProperty("weeks").EnumerateArray().Single();
+        Assert.Equal((0, 1, 1), (lastWeek.GetProperty("opened").GetInt32(), lastWeek.GetProperty("completed").GetInt32(), lastWeek.GetProperty("openAtEnd").GetInt32()));
     }
 
     [Fact]

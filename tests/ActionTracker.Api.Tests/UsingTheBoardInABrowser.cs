@@ -195,6 +195,8 @@ public sealed class UsingTheBoardInABrowser(BrowserFixture web) : IClassFixture<
         await AssertAccessible("overdue-report");
         await _page.GotoAsync("/digests/weekly/latest");
         await AssertAccessible("digest");
+        await _page.GotoAsync($"/items/{Guid.NewGuid()}");
+        await AssertAccessible("not-found");
 
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Arrive("**/signin");

@@ -53,24 +53,40 @@ public static class MetricsReportEndpoint
         var first = thisWeek.AddDays(-7 * (weeks - 1));
 
         await using var batch = db.CreateBatch();
-        // Per week: counts of what happened in it and the backlog at its end.
+        // Per week: counts of what happened in it and the backlog at its end. The team's documents
+        // are read once (their JSON fields taken out once), each becomes the few happenings it
+        // had in the window (opened, closed, first overdue, postponed), binned by week, and the
+        // backlog is the one before the window plus the running sum of opened less closed. (Weeks
+        // joined to documents, each JSON read once a week, took 90 ms for a team of 3,000 items;
+        // the week count is written in so the planner knows the series' length.)
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
-            select w.start,
-                   count(*) filter (where m.opened_at >= w.start and m.opened_at < w.start + interval '7 days')::int,
-                   count(*) filter (where m.closed_at >= w.start and m.closed_at < w.start + interval '7 days' and (m.data->>'done')::boolean)::int,
-                   count(*) filter (where m.first_overdue_at >= w.start and m.first_overdue_at < w.start + interval '7 days')::int,
-                   coalesce(sum((select count(*) from jsonb_array_elements_text(m.data->'postponed') p
-                                  where p::timestamptz >= w.start and p::timestamptz < w.start + interval '7 days')), 0)::int,
-                   count(*) filter (where m.opened_at < w.start + interval '7 days' and (m.closed_at is null or m.closed_at >= w.start + interval '7 days'))::int,
-                   avg(case when (m.data->>'closedOnTime')::boolean then 1.0 else 0.0 end)
-                       filter (where m.closed_at >= w.start and m.closed_at < w.start + interval '7 days' and (m.data->>'done')::boolean)
-              from generate_series($2::timestamptz, $3::timestamptz, interval '7 days') as w(start)
-              left join {MetricsProjection.Table} m on m.team = $1
+            with m as materialized (
+                   select opened_at, closed_at, first_overdue_at, (data->>'done')::boolean as done,
+                          (data->>'closedOnTime')::boolean as on_time, data->'postponed' as postponed
+                     from {MetricsProjection.Table} where team = $1),
+                 h (week, opened, completed, overdue, postponed, closed, on_time) as (
+                   select date_bin('7 days', opened_at, $2::timestamptz), 1, 0, 0, 0, 0, null::numeric from m where opened_at >= $2::timestamptz
+                   union all
+                   select date_bin('7 days', closed_at, $2::timestamptz), 0, case when done then 1 else 0 end, 0, 0, 1,
+                          case when done then case when on_time then 1.0 else 0.0 end end
+                     from m where closed_at >= $2::timestamptz
+                   union all
+                   select date_bin('7 days', first_overdue_at, $2::timestamptz), 0, 0, 1, 0, 0, null from m where first_overdue_at >= $2::timestamptz
+                   union all
+                   select date_bin('7 days', p::timestamptz, $2::timestamptz), 0, 0, 0, 1, 0, null
+                     from m, jsonb_array_elements_text(m.postponed) p where p::timestamptz >= $2::timestamptz),
+                 weeks as (select $2::timestamptz + i * interval '7 days' as start from generate_series(0, {weeks - 1}) i),
+                 backlog as (select count(*) filter (where opened_at < $2::timestamptz) - count(*) filter (where closed_at < $2::timestamptz) as open from m)
+            select w.start, coalesce(sum(h.opened), 0)::int, coalesce(sum(h.completed), 0)::int, coalesce(sum(h.overdue), 0)::int,
+                   coalesce(sum(h.postponed), 0)::int,
+                   ((select open from backlog) + sum(coalesce(sum(h.opened), 0) - coalesce(sum(h.closed), 0)) over (order by w.start))::int,
+                   avg(h.on_time)
+              from weeks w left join h on h.week = w.start
              group by w.start order by w.start
             """)
         {
-            Parameters = { new() { Value = team }, new() { Value = first }, new() { Value = thisWeek } },
+            Parameters = { new() { Value = team }, new() { Value = first } },
         });
         // Time to close per week and priority.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
