@@ -27,6 +27,10 @@ public static class MartenStore
     public static IServiceCollection AddMartenStore(this IServiceCollection services, IConfiguration configuration)
     {
         var daemon = configuration.GetValue("Projections:Enabled", true);
+        // Two of Marten's append settings can be changed for measurement (docs/benchmarks.md,
+        // "Write path: Marten's settings"); the defaults are the ones the guarantees are tested with.
+        var appendMode = configuration.GetValue("Store:AppendMode", EventAppendMode.QuickWithServerTimestamps);
+        var exclusiveLock = configuration.GetValue("Store:ExclusiveLockOnAppends", true);
         services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
@@ -34,13 +38,13 @@ public static class MartenStore
                 options.Events.TimeProvider = sp.GetRequiredService<TimeProvider>();
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 // One function call per stream; event timestamps from the service's clock.
-                options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+                options.Events.AppendMode = appendMode;
                 // Marten owns its tables and drops indexes it did not declare: the digest's lookups of
                 // one event type (due-date changes, team changes) go through this one.
                 options.Events.EnableEventTypeIndex = true;
                 // A writer that loses a race fails on the stream's version before it takes a
                 // sequence number: no gap in the log, which readers would otherwise wait out.
-                options.Events.UseExclusiveLockOnConcurrentAppends = true;
+                options.Events.UseExclusiveLockOnConcurrentAppends = exclusiveLock;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.HeadersEnabled = true;
