@@ -80,7 +80,7 @@ public sealed class ServiceMetrics
             Parameters = { new() { Value = shards.Select(s => s.Identity).Append(ShardState.HighWaterMark).ToArray() } },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(*) from mt_high_water_skips"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select count(*) from {OverdueProjection.Table} where overdue"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(sum(count), 0) from {OverdueCounts.Table}"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"select (select count(*) from {_messages.DeadLetters} where not replayable), (select count(*) from {_messages.Incoming} where status = 'Scheduled')"));
         await using var reader = await batch.ExecuteReaderAsync(ct);

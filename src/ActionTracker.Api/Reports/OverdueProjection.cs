@@ -89,11 +89,8 @@ public sealed class OverdueProjection : SingleStreamProjection<OverdueStanding, 
             mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Level), "level", notNull: true);
             mapping.Copy<OverdueStanding>(nameof(OverdueStanding.DueAt), "due_at", notNull: true);
             mapping.Copy<OverdueStanding>(nameof(OverdueStanding.Overdue), "overdue", notNull: true);
-            // A team's most overdue items in order straight from the index, and the counts per
-            // team, owner and level from the same index alone (an index-only scan). The counts
-            // are counted when read, not kept in a table by deltas: a rebuild (which truncates
-            // the documents and replays, and raises no side effects) or an at-least-once replay
-            // of a page cannot leave them out of step with the documents.
+            // A team's most overdue items in order straight from the index. The counts per team,
+            // owner and level are kept beside the documents by triggers (OverdueCounts).
             var index = mapping.AddIndex("team", "due_at", "id");
             index.Predicate = "overdue";
             index.IncludeColumns = ["owner", "level"];

@@ -82,18 +82,17 @@ public static class OverdueReportEndpoint
     private static async Task<(List<LevelCount> Counts, List<Row> Items, DateTimeOffset? ProjectedAt)> Read(
         NpgsqlDataSource db, IDocumentStore store, string? team, string? owner, int? level, int perTeam, DateTimeOffset now, CancellationToken ct)
     {
-        // One round trip: the counts, then per team its most overdue items in due order, both
-        // from the partial index over the overdue documents, then when the daemon last moved the
-        // projection. Counting when read keeps the counts right through rebuilds and replays
-        // (see OverdueProjection.Map); the index holds only overdue items, so it stays small.
-        const string filter = "overdue and ($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
+        // One round trip: the counts (kept beside the documents, see OverdueCounts), then per
+        // team with any its most overdue items in due order from the partial index over the
+        // overdue documents, then when the daemon last moved the projection.
+        const string filter = "count > 0 and ($1::text is null or team = $1) and ($2::text is null or owner = $2) and ($3::int is null or level = $3)";
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"select team, owner, level, count(*)::int from {OverdueProjection.Table} where {filter} group by team, owner, level"));
+            $"select team, owner, level, count from {OverdueCounts.Table} where {filter}"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
             select x.id, t.team, x.data
-              from (select distinct team from {OverdueProjection.Table} where {filter}) t
+              from (select distinct team from {OverdueCounts.Table} where {filter}) t
              cross join lateral (
                    select o.id, o.data, o.due_at from {OverdueProjection.Table} o
                     where o.overdue and o.team = t.team and ($2::text is null or o.owner = $2) and ($3::int is null or o.level = $3)

@@ -1,4 +1,5 @@
 using ActionTracker.Api.Infrastructure;
+using ActionTracker.Api.Infrastructure.Schema;
 using ActionTracker.Api.Operations;
 
 namespace ActionTracker.Api.Reports;
@@ -11,6 +12,7 @@ public static class ReportsModule
     /// </summary>
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddMigrations<OverdueCounts>();
         services.AddSingleton<ProjectionRebuilds>();
         services.AddHostedService(sp => sp.GetRequiredService<ProjectionRebuilds>());
         return services;
