@@ -106,6 +106,22 @@ public sealed class ImportingOnThePage(DevelopmentFixture api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task a_long_document_is_previewed_like_a_short_one()
+    {
+        var team = NewTeam();
+        var member = await api.SignIn("ann", team, "member");
+        var page = await member.Page("/postmortems/import");
+        var timeline = string.Concat(Enumerable.Range(0, 3000).Select(i => $"- 10:{i % 60:00} step {i}: we looked at the graphs & logs again.\n"));
+        var longDocument = Document.Replace("## Prevention", $"## Timeline\n{timeline}\n## Prevention");
+        Assert.True(longDocument.Length > 150_000);
+
+        var preview = await Html(await member.PostForm("/postmortems/import", page,
+            [.. Fields(team, $"pm-{team}", "preview").Where(f => f.Item1 != "text"), ("text", longDocument)]));
+
+        Assert.Contains("Candidates (4)", preview);
+    }
+
+    [Fact]
     public async Task a_post_without_the_form_token_is_refused()
     {
         var team = NewTeam();

@@ -19,7 +19,8 @@ public static class RequestLimits
         {
             // Routing has already picked the endpoint (WebApplication routes first), so its own
             // limit, if it declares one, is known before the body is touched.
-            var max = http.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimit>()?.MaxBytes ?? globalMax;
+            // (Ours, or ASP.NET Core's [RequestSizeLimit] on a page: both are IRequestSizeLimitMetadata.)
+            var max = http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? globalMax;
             if (http.Request.ContentLength > max)
                 throw new BadHttpRequestException($"The request body exceeds {max} bytes.", StatusCodes.Status413PayloadTooLarge);
             // Bodies without a declared length are cut off by the server while they are read.
