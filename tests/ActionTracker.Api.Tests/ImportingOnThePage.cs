@@ -100,8 +100,11 @@ public sealed class ImportingOnThePage(DevelopmentFixture api) : IClassFixture<D
             [.. Fields(team, "not a ref!", "preview").Where(f => f.Item1 != "title"), ("title", "")]));
 
         Assert.Contains("Nothing was imported", refused);
-        Assert.Contains("Reference</strong>: The ref is 1 to 100 letters", refused);
-        Assert.Contains("Title</strong>: The postmortem's title is required", refused);
+        Assert.Contains("<a href=\"#field-ref\"><strong>Reference</strong></a>: The ref is 1 to 100 letters", refused);
+        Assert.Contains("<a href=\"#field-title\"><strong>Title</strong></a>: The postmortem's title is required", refused);
+        Assert.Matches("id=\"field-ref\"[^>]*aria-invalid=\"true\"", refused);
+        Assert.DoesNotMatch("id=\"field-team\"[^>]*aria-invalid", refused);
+        Assert.Contains("<title>Error: Import a postmortem", refused);
         Assert.Contains("Write the manual rotation runbook", refused); // the pasted text is still in the form
     }
 

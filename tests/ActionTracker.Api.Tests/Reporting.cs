@@ -124,12 +124,14 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
         var quick = await lead.CreateItem(team: team, owner: "ann", priority: "critical");      // closed in 2 days, on time
         var slow = await lead.CreateItem(team: team, owner: "ann", priority: "critical");       // overdue, closed late
         var pushed = await lead.CreateItem(team: team, owner: "ben", priority: "low");          // postponed, still open
+        var dropped = await lead.CreateItem(team: team, owner: "ben", priority: "low");         // cancelled in week 2: closed, not completed
         await Tick(TimeSpan.FromDays(2));
         await lead.Post($"/api/action-items/{quick}/status", new { status = "done" });
         await lead.Post($"/api/action-items/{pushed}/due-date", new { dueAt = api.Clock.GetUtcNow().AddDays(120).ToString("O"), reason = "Next quarter." });
         for (var day = 0; day < 7; day++)
             await Tick(TimeSpan.FromDays(1)); // week 2: slow becomes overdue on day 7 after creation
         await lead.Post($"/api/action-items/{slow}/status", new { status = "done" });
+        await lead.Post($"/api/action-items/{dropped}/status", new { status = "wont_do", reason = "Superseded by the new runbook." });
         await api.CatchUpProjections();
 
         var metrics = await (await lead.GetAsync($"/api/reports/metrics?team={team}&weeks=3")).Body();
@@ -138,7 +140,7 @@ public sealed class Reporting(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(3, weeks.Count);
         var (first, second) = (weeks[1], weeks[2]);
         Assert.Equal(ActionTracker.Api.Reports.IsoWeeks.Name(monday), first.Str("week"));
-        Assert.Equal((3, 1, 0, 1, 2), (first.GetProperty("opened").GetInt32(), first.GetProperty("completed").GetInt32(),
+        Assert.Equal((4, 1, 0, 1, 3), (first.GetProperty("opened").GetInt32(), first.GetProperty("completed").GetInt32(),
             first.GetProperty("becameOverdue").GetInt32(), first.GetProperty("postponed").GetInt32(), first.GetProperty("openAtEnd").GetInt32()));
         Assert.Equal(1.0, first.GetProperty("closedByDueDate").GetDouble());
         Assert.Equal((0, 1, 1, 0, 1), (second.GetProperty("opened").GetInt32(), second.GetProperty("completed").GetInt32(),

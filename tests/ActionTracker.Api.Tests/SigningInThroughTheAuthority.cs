@@ -84,6 +84,8 @@ public sealed class SigningInThroughTheAuthority(OidcFixture api) : IClassFixtur
     [InlineData("https://elsewhere.example/", "/")]
     [InlineData("//elsewhere.example/", "/")]
     [InlineData("/\\elsewhere.example/", "/")]
+    [InlineData("/\t/elsewhere.example/", "/")] // browsers drop tabs and newlines: "//elsewhere.example/"
+    [InlineData("/\n/elsewhere.example/", "/")]
     [InlineData("", "/")]
     public void the_sign_in_returns_only_to_a_page_of_this_site(string asked, string returned)
     {

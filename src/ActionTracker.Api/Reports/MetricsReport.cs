@@ -58,7 +58,9 @@ public static class MetricsReportEndpoint
         // had in the window (opened, closed, first overdue, postponed), binned by week, and the
         // backlog is the one before the window plus the running sum of opened less closed. (Weeks
         // joined to documents, each JSON read once a week, took 90 ms for a team of 3,000 items;
-        // the week count is written in so the planner knows the series' length.)
+        // the week count is written in so the planner knows the series' length. Weeks are 168
+        // hours, not '7 days': added to a timestamptz, days follow the session's time zone and a
+        // daylight-saving change would shift every later week off its bins.)
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
             with m as materialized (
@@ -66,17 +68,17 @@ public static class MetricsReportEndpoint
                           (data->>'closedOnTime')::boolean as on_time, data->'postponed' as postponed
                      from {MetricsProjection.Table} where team = $1),
                  h (week, opened, completed, overdue, postponed, closed, on_time) as (
-                   select date_bin('7 days', opened_at, $2::timestamptz), 1, 0, 0, 0, 0, null::numeric from m where opened_at >= $2::timestamptz
+                   select date_bin('168 hours', opened_at, $2::timestamptz), 1, 0, 0, 0, 0, null::numeric from m where opened_at >= $2::timestamptz
                    union all
-                   select date_bin('7 days', closed_at, $2::timestamptz), 0, case when done then 1 else 0 end, 0, 0, 1,
+                   select date_bin('168 hours', closed_at, $2::timestamptz), 0, case when done then 1 else 0 end, 0, 0, 1,
                           case when done then case when on_time then 1.0 else 0.0 end end
                      from m where closed_at >= $2::timestamptz
                    union all
-                   select date_bin('7 days', first_overdue_at, $2::timestamptz), 0, 0, 1, 0, 0, null from m where first_overdue_at >= $2::timestamptz
+                   select date_bin('168 hours', first_overdue_at, $2::timestamptz), 0, 0, 1, 0, 0, null from m where first_overdue_at >= $2::timestamptz
                    union all
-                   select date_bin('7 days', p::timestamptz, $2::timestamptz), 0, 0, 0, 1, 0, null
+                   select date_bin('168 hours', p::timestamptz, $2::timestamptz), 0, 0, 0, 1, 0, null
                      from m, jsonb_array_elements_text(m.postponed) p where p::timestamptz >= $2::timestamptz),
-                 weeks as (select $2::timestamptz + i * interval '7 days' as start from generate_series(0, {weeks - 1}) i),
+                 weeks as (select $2::timestamptz + i * interval '168 hours' as start from generate_series(0, {weeks - 1}) i),
                  backlog as (select count(*) filter (where opened_at < $2::timestamptz) - count(*) filter (where closed_at < $2::timestamptz) as open from m)
             select w.start, coalesce(sum(h.opened), 0)::int, coalesce(sum(h.completed), 0)::int, coalesce(sum(h.overdue), 0)::int,
                    coalesce(sum(h.postponed), 0)::int,

@@ -43,7 +43,9 @@ public static class AuthoritySignIn
 
     /// <summary>Where to go after signing in: a path of this site, never another site (an open redirect).</summary>
     public static string LocalOrHome(string? returnUrl) =>
-        returnUrl is ['/', not '/' and not '\\', ..] or ['/'] && !returnUrl.Contains('\\') && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative)
+        // (Browsers drop tabs and newlines from an address: "/\t/x" would become "//x", another site.)
+        returnUrl is ['/', not '/' and not '\\', ..] or ['/'] && !returnUrl.Contains('\\') && !returnUrl.Any(char.IsControl)
+        && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative)
             ? returnUrl
             : "/";
 

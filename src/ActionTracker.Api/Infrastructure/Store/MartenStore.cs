@@ -20,7 +20,7 @@ namespace ActionTracker.Api.Infrastructure.Store;
 /// and runs the async projections in its daemon. Events keep the names they have on the wire
 /// (snake_case of the record) and the service's JSON settings.
 /// </summary>
-public static class MartenStore
+public static partial class MartenStore
 {
     public static IReadOnlyList<Type> EventTypes { get; } = [.. ActionItemEvents.All, typeof(WeeklyDigestPublished)];
 
@@ -34,6 +34,8 @@ public static class MartenStore
         services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
+                if (appendMode != EventAppendMode.QuickWithServerTimestamps || !exclusiveLock)
+                    LogMeasurementSettings(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MartenStore)), appendMode, exclusiveLock);
                 options.Connection(sp.GetRequiredService<NpgsqlDataSource>());
                 options.Events.TimeProvider = sp.GetRequiredService<TimeProvider>();
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
@@ -102,4 +104,8 @@ public static class MartenStore
         services.Configure<LoggerFilterOptions>(o => o.AddFilter("Marten.IDocumentStore", LogLevel.None));
         return services;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store:AppendMode {AppendMode} and Store:ExclusiveLockOnAppends {ExclusiveLock} are set for measurement: " +
+        "the guarantees (no gap in the log, event times from the service's clock) are tested with QuickWithServerTimestamps and true only")]
+    private static partial void LogMeasurementSettings(ILogger logger, EventAppendMode appendMode, bool exclusiveLock);
 }
