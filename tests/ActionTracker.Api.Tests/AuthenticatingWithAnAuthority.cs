@@ -41,6 +41,9 @@ public sealed class OidcFixture : ApiFixture
     /// <summary>The person the provider signs in at its next authorize request.</summary>
     public Person SigningIn { get; set; } = new("alice", ["platform"], ["member"]);
 
+    /// <summary>The subjects of the ID tokens the provider was handed at sign-out (id_token_hint), in order.</summary>
+    public ConcurrentQueue<string> SignedOut { get; } = new();
+
     /// <summary>The key ID tokens are signed with (the provider's own, unless a test forges one).</summary>
     public RSA IdTokenKey { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class OidcFixture : ApiFixture
             jwks_uri = $"{Authority}/jwks",
             authorization_endpoint = $"{Authority}/authorize",
             token_endpoint = $"{Authority}/token",
+            end_session_endpoint = $"{Authority}/endsession",
             response_types_supported = new[] { "code" },
             subject_types_supported = new[] { "public" },
             id_token_signing_alg_values_supported = new[] { "RS256" },
@@ -78,6 +82,11 @@ public sealed class OidcFixture : ApiFixture
         }));
         _provider.MapGet("/authorize", Authorize);
         _provider.MapPost("/token", IssueTokens).DisableAntiforgery();
+        _provider.MapGet("/endsession", (string? id_token_hint, string? post_logout_redirect_uri, string? state) =>
+        {
+            SignedOut.Enqueue(id_token_hint is null ? "" : new JsonWebToken(id_token_hint).Subject);
+            return post_logout_redirect_uri is null ? Results.Ok() : Results.Redirect($"{post_logout_redirect_uri}?state={Uri.EscapeDataString(state ?? "")}");
+        });
         await _provider.StartAsync();
         Authority = _provider.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         await base.InitializeAsync();

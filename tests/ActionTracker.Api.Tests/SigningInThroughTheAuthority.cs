@@ -47,6 +47,26 @@ public sealed class SigningInThroughTheAuthority(OidcFixture api) : IClassFixtur
     }
 
     [Fact]
+    public async Task signing_out_ends_the_session_here_and_at_the_authority()
+    {
+        var team = "oidc-" + Guid.NewGuid().ToString("N")[..8];
+        api.SigningIn = new OidcFixture.Person("omar", [team], ["member"]);
+        var browser = api.Browser();
+        await SignIn(browser, "/me");
+        var page = await browser.Page("/me");
+
+        var signOut = await browser.PostForm("/signout", page);
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.StartsWith($"{api.Authority}/endsession?", signOut.Headers.Location!.AbsoluteUri);
+        var back = await api.AtProvider().GetAsync(signOut.Headers.Location);
+        Assert.Contains("omar", api.SignedOut); // the provider was told whose session to end
+        var landed = await browser.GetAsync(back.Headers.Location!.PathAndQuery);
+        Assert.Equal("/signin", landed.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/me")).StatusCode); // no session here either
+    }
+
+    [Fact]
     public async Task an_id_token_the_authority_did_not_sign_signs_nobody_in()
     {
         using var forger = RSA.Create(2048);

@@ -41,6 +41,24 @@ public static class AuthoritySignIn
         return app;
     }
 
+    /// <summary>
+    /// Ends the session at the provider as well, when it offers an end-session endpoint: it then
+    /// sends the browser back to /signin. False when sign-in through an authority is off or the
+    /// provider has no such endpoint (the local session ends either way).
+    /// </summary>
+    public static async Task<bool> SignOutAtAuthority(HttpContext http)
+    {
+        if (!IsOn(http.RequestServices))
+            return false;
+        var oidc = http.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(Scheme);
+        var provider = await oidc.ConfigurationManager!.GetConfigurationAsync(http.RequestAborted);
+        if (string.IsNullOrEmpty(provider.EndSessionEndpoint))
+            return false;
+        // Before the cookie goes: the handler reads the ID token from it for id_token_hint.
+        await http.SignOutAsync(Scheme, new AuthenticationProperties { RedirectUri = "/signin" });
+        return true;
+    }
+
     /// <summary>Where to go after signing in: a path of this site, never another site (an open redirect).</summary>
     public static string LocalOrHome(string? returnUrl) =>
         // (Browsers drop tabs and newlines from an address: "/\t/x" would become "//x", another site.)
@@ -68,7 +86,8 @@ public static class AuthoritySignIn
         oidc.Scope.Clear();
         oidc.Scope.Add("openid");
         oidc.Scope.Add("profile");
-        // The pages call no API with the provider's tokens: the cookie keeps the identity only.
+        // The pages call no API with the provider's tokens: the cookie keeps the identity and the
+        // ID token alone, which signing out hands back to the provider (id_token_hint).
         oidc.SaveTokens = false;
         oidc.MapInboundClaims = false;
         oidc.TimeProvider = time;
@@ -82,6 +101,8 @@ public static class AuthoritySignIn
             {
                 if (BearerAuthentication.SubjectProblem(context.Principal) is { } problem)
                     context.Fail(problem);
+                else if ((context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken) is { } idToken)
+                    context.Properties!.StoreTokens([new AuthenticationToken { Name = "id_token", Value = idToken }]);
                 return Task.CompletedTask;
             },
             // A refused sign-in (a bad token, a stale or forged state, the person declined) lands

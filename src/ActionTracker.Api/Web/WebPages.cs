@@ -78,8 +78,10 @@ public static class WebPages
         app.MapPost("/signout", async (HttpContext http) =>
         {
             RequireFormToken(http);
+            var atAuthority = await AuthoritySignIn.SignOutAtAuthority(http); // redirects to the provider
             await http.SignOutAsync(Scheme);
-            http.Response.Redirect("/signin");
+            if (!atAuthority)
+                http.Response.Redirect("/signin");
         })
             // Signed in through the cookie before the token is checked: a form's token is bound to its user.
             .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute { AuthenticationSchemes = Scheme })
