@@ -15,6 +15,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _failuresLeft;
+    private int _refused;
+
+    /// <summary>Calls answered 503 because of <see cref="FailNext"/>.</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     public ConcurrentQueue<(string Path, JsonElement Body, IHeaderDictionary Headers, string Raw)> Received { get; } = new();
 
@@ -41,7 +45,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 await hold.Release.Task;
             }
             if (Interlocked.Decrement(ref receiver._failuresLeft) >= 0)
+            {
+                Interlocked.Increment(ref receiver._refused);
                 return Results.StatusCode(503);
+            }
             var raw = await new StreamReader(http.Request.Body).ReadToEndAsync();
             // A copy: the request's own headers are recycled with the HttpContext.
             var headers = new HeaderDictionary(http.Request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase));
