@@ -187,12 +187,16 @@ public static class CheckWeeklyDigestsHandler
 /// there already (replicas starting together take turns on a lock), and takes it out when
 /// digests are off.
 /// </summary>
-public sealed class DigestCheckStarter(OutboxSessions sessions, MessageStoreTables tables, DigestOptions options, TimeProvider time) : IHostedService
+public sealed class DigestCheckStarter(
+    OutboxSessions sessions, MessageStoreTables tables, DigestOptions options, TimeProvider time, Wolverine.Runtime.IWolverineRuntime wolverine) : IHostedService
 {
     private const long LockKey = 0x64696765737473; // "digests"
 
     public async Task StartAsync(CancellationToken ct)
     {
+        // Wolverine's tables are made by its durability agent, which may not have run yet (one
+        // test host's start found no incoming envelopes table): made or checked here first.
+        await wolverine.Storage.Admin.MigrateAsync();
         await using var outbox = sessions.Open(new EventMetadata("digest"));
         var session = outbox.Session;
         await session.BeginTransactionAsync(ct);
