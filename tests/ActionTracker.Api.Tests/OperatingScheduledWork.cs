@@ -51,7 +51,9 @@ public sealed class OperatingScheduledWork(QuickToGiveUpFixture api) : IClassFix
         Assert.Equal(HttpStatusCode.NoContent, (await _cast.Admin.PostAsync($"/api/admin/scheduled/{id}/retry", null)).StatusCode);
         await (await _cast.Admin.PostAsync($"/api/admin/scheduled/{id}/retry", null)).AssertProblem(HttpStatusCode.NotFound);
         Assert.Empty((await (await _cast.Admin.GetAsync("/api/admin/scheduled/dead")).Body()).GetProperty("messages").EnumerateArray());
-        Assert.True(await api.Database.Scalar<bool>("select replayable from wolverine.wolverine_dead_letters where id = $1", id));
+        // Marked for replay, or already replayed by Wolverine's agent, which polls for such letters
+        // in the background (one run found the row gone): either way not left dead.
+        Assert.True(await api.Database.Scalar<bool>("select coalesce((select replayable from wolverine.wolverine_dead_letters where id = $1), true)", id));
     }
 
     /// <summary>Reads a gauge of this fixture's host (other hosts in the process have meters of the same name).</summary>
