@@ -147,7 +147,7 @@ public sealed class ActionItemCommands(
             long version;
             if (create is not null)
             {
-                var context = new DecisionContext(await teams.WithListedLeads(request.Caller, [create.Team], ct), now, policy);
+                var context = new DecisionContext(await teams.WithListedLeads(request.Caller, create.Team, null, ct), now, policy);
                 var events = ActionItemDecider.Decide(null, create, context);
                 item = await items.Start(session, outbox.Bus, id, events);
                 version = events.Count;
@@ -164,7 +164,7 @@ public sealed class ActionItemCommands(
                 if (request.IfMatch is { } expected && expected != current)
                     throw new VersionMismatch(expected, current);
                 // Who leads is read with the item: its team, and the team a move would take it to.
-                var leading = await teams.WithListedLeads(request.Caller, [stream.Aggregate.Team, (update as AssignActionItem)?.Team], ct);
+                var leading = await teams.WithListedLeads(request.Caller, stream.Aggregate.Team, (update as AssignActionItem)?.Team, ct);
                 var events = ActionItemDecider.Decide(stream.Aggregate, update!, new DecisionContext(leading, now, policy));
                 item = await items.Append(outbox.Bus, stream, events);
                 version = current + events.Count;
