@@ -1,5 +1,5 @@
 -- wrk script for ops/bench/write-path: alternately a comment and a status change (open <->
--- in_progress) on a random item, as the items' owner. Prints "errors N" (socket errors and
+-- in_progress) on a random item, as the items' owner; comments only with MIX=comments. Prints "errors N" (socket errors and
 -- non-2xx answers) for the driver to read.
 local ids = {}
 local n = 0
@@ -18,7 +18,7 @@ function request()
     ["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
     ["Content-Type"] = "application/json",
   }
-  if n % 2 == 0 then
+  if n % 2 == 0 or os.getenv("MIX") == "comments" then
     return wrk.format("POST", "/api/action-items/" .. id .. "/comments", headers,
       '{"text":"Checked the runbook again, note ' .. n .. '."}')
   end
