@@ -34,11 +34,14 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > IdempotencyKeys.MaxKeyLength)
             throw new InvalidRequest("Idempotency-Key", $"At most {IdempotencyKeys.MaxKeyLength} characters.");
+        if (key.Length == 0)
+            // Without a key nothing is recorded, so the request's fingerprint (its JSON hashed) is not needed.
+            return new CommandRequest(caller, ParseIfMatch(http.Request.Headers.IfMatch.ToString()), null, "", MetadataOf(http, caller));
         var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         return new CommandRequest(
             caller,
             ParseIfMatch(http.Request.Headers.IfMatch.ToString()),
-            key.Length == 0 ? null : key,
+            key,
             IdempotencyKeys.Fingerprint(operation, body, json),
             MetadataOf(http, caller));
     }
