@@ -1,6 +1,6 @@
 -- wrk script for ops/bench/write-path: alternately a comment and a status change (open <->
--- in_progress) on a random item, as the items' owner; comments only with MIX=comments. Prints "errors N" (socket errors and
--- non-2xx answers) for the driver to read.
+-- in_progress) on a random item, as the items' owner; comments only with MIX=comments. Prints
+-- "errors N" (socket errors and non-2xx answers) for the driver to read.
 local ids = {}
 local n = 0
 

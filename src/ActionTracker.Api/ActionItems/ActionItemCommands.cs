@@ -34,15 +34,14 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > IdempotencyKeys.MaxKeyLength)
             throw new InvalidRequest("Idempotency-Key", $"At most {IdempotencyKeys.MaxKeyLength} characters.");
-        if (key.Length == 0)
-            // Without a key nothing is recorded, so the request's fingerprint (its JSON hashed) is not needed.
-            return new CommandRequest(caller, ParseIfMatch(http.Request.Headers.IfMatch.ToString()), null, "", MetadataOf(http, caller));
-        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        // The fingerprint (the request's JSON hashed) serves only a key that is recorded.
+        var fingerprint = key.Length == 0 ? "" : IdempotencyKeys.Fingerprint(operation, body,
+            http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
         return new CommandRequest(
             caller,
             ParseIfMatch(http.Request.Headers.IfMatch.ToString()),
-            key,
-            IdempotencyKeys.Fingerprint(operation, body, json),
+            key.Length == 0 ? null : key,
+            fingerprint,
             MetadataOf(http, caller));
     }
 
@@ -150,7 +149,7 @@ public sealed class ActionItemCommands(
             long version;
             if (create is not null)
             {
-                var context = new DecisionContext(await teams.WithListedLeads(request.Caller, create.Team, null, ct), now, policy);
+                var context = new DecisionContext(await teams.WithListedLeads(request.Caller, create.Team, ct), now, policy);
                 var events = ActionItemDecider.Decide(null, create, context);
                 item = await items.Start(session, outbox.Bus, id, events);
                 version = events.Count;
@@ -166,8 +165,8 @@ public sealed class ActionItemCommands(
                 var current = stream.CurrentVersion ?? 0;
                 if (request.IfMatch is { } expected && expected != current)
                     throw new VersionMismatch(expected, current);
-                // Who leads is read with the item: its team, and the team a move would take it to.
-                var leading = await teams.WithListedLeads(request.Caller, stream.Aggregate.Team, (update as AssignActionItem)?.Team, ct);
+                // Who leads the item's team decides what the caller may do (a move to another team included).
+                var leading = await teams.WithListedLeads(request.Caller, stream.Aggregate.Team, ct);
                 var events = ActionItemDecider.Decide(stream.Aggregate, update!, new DecisionContext(leading, now, policy));
                 item = await items.Append(outbox.Bus, stream, events);
                 version = current + events.Count;

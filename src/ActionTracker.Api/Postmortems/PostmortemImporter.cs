@@ -57,14 +57,14 @@ public sealed partial class PostmortemImporter(
 
     public async Task<ImportOutcome> Import(PostmortemImport import, Caller caller, EventMetadata metadata, CancellationToken ct)
     {
-        caller = await teams.WithListedLeads(caller, import.Team, null, ct);
+        caller = await teams.WithListedLeads(caller, import.Team, ct);
         var (parsed, chosen) = Choose(import, caller);
         var actions = chosen.Select(a => (Action: a, Id: ItemId(import.Ref, a.Fingerprint))).ToList();
         for (var attempt = 1; ; attempt++)
         {
             var (storedTitle, owningTeam, existing) = await Existing(import.Ref, actions.Select(a => a.Id).ToArray(), ct);
             if (owningTeam is not null)
-                EnsureMayUseRef(import.Ref, owningTeam, import.Team, await teams.WithListedLeads(caller, owningTeam, null, ct));
+                EnsureMayUseRef(import.Ref, owningTeam, import.Team, await teams.WithListedLeads(caller, owningTeam, ct));
             var fresh = actions.Where(a => !existing.Contains(a.Id)).ToList();
             var skipped = (import.Candidates is null ? parsed.Skipped : [])
                 .Concat(actions.Where(a => existing.Contains(a.Id)).Select(a => new SkippedEntry(a.Action.Title, AlreadyImported, a.Action.Line)))

@@ -97,16 +97,15 @@ public sealed class TeamDirectory(NpgsqlDataSource db, IDocumentStore store, Eve
     /// registered team without leads is led as before registration (otherwise registering a team
     /// without naming its leads would leave it to admins alone).
     /// </summary>
-    public async Task<Caller> WithListedLeads(Caller caller, string team, string? otherTeam, CancellationToken ct)
+    public async Task<Caller> WithListedLeads(Caller caller, string team, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        // Two parameters rather than an array: every write asks this, and PostgreSQL planned an
-        // `any($1)` afresh each time (its generic plan, costed for an array of any length, never
-        // won), 48 of its 52 µs per write (docs/benchmarks.md). Prepared once per pooled
-        // connection, which Npgsql keeps across rentals, it is planned once.
-        await using var command = new NpgsqlCommand("select slug, leads from teams where slug in ($1, $2) and cardinality(leads) > 0", connection);
+        // Every write asks this. As `slug = any($1)` over an array PostgreSQL planned it afresh
+        // each time (a generic plan costed for an array of any length never won: 48 of its 52 µs
+        // per write, docs/benchmarks.md). One team, prepared once per pooled connection (Npgsql
+        // keeps it prepared across rentals), is planned once.
+        await using var command = new NpgsqlCommand("select slug, leads from teams where slug = $1 and cardinality(leads) > 0", connection);
         command.Parameters.Add(new() { Value = team });
-        command.Parameters.Add(new() { Value = otherTeam ?? team });
         await command.PrepareAsync(ct);
         var registered = new List<(string, IReadOnlyCollection<string>)>();
         await using var reader = await command.ExecuteReaderAsync(ct);

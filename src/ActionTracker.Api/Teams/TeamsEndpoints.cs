@@ -56,7 +56,7 @@ public static class TeamsEndpoints
             .WithSummary("Every change of the team, oldest first: version, actor, time, the fields it changed and the team as it then was.");
         teams.MapPost("/{team}/notify-secret", async Task<Ok<NotifySecretResponse>> (string team, HttpContext http, TeamDirectory directory, CancellationToken ct) =>
             {
-                var caller = await directory.WithListedLeads(http.User.ToCaller(), team, null, ct);
+                var caller = await directory.WithListedLeads(http.User.ToCaller(), team, ct);
                 if (!caller.IsAdmin && !caller.LeadsTeam(team))
                     throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
                 return TypedResults.Ok(new NotifySecretResponse(team, await directory.RotateSecret(team, ct)
@@ -110,7 +110,7 @@ public static class TeamsEndpoints
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
 
-        var caller = await directory.WithListedLeads(http.User.ToCaller(), team, null, ct);
+        var caller = await directory.WithListedLeads(http.User.ToCaller(), team, ct);
         if (!caller.IsAdmin && !caller.LeadsTeam(team))
             throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
 

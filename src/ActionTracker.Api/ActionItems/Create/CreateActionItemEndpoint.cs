@@ -33,7 +33,7 @@ public static class CreateActionItemEndpoint
         var command = ToCommand(body, ids.Next());
         var request = CommandRequest.From(http, "create", body);
         if (command.Source is { Kind: PostmortemStore.SourceKind, Ref: { } reference } && await postmortems.OwningTeam(reference, ct) is { } owner)
-            PostmortemImporter.EnsureMayUseRef(reference, owner, command.Team, await teams.WithListedLeads(request.Caller, owner, null, ct));
+            PostmortemImporter.EnsureMayUseRef(reference, owner, command.Team, await teams.WithListedLeads(request.Caller, owner, ct));
         var result = await commands.Create(command, request, ActionItemResponse.From, ct);
         http.Response.Headers.ETag = result.ETag;
         return TypedResults.Created($"/api/action-items/{result.Body.Id}", result.Body);
