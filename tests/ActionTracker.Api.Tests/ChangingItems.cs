@@ -119,6 +119,21 @@ public sealed class ChangingItems(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task twenty_writers_racing_with_the_same_if_match_one_wins_and_the_rest_get_412()
+    {
+        var id = await _cast.Alice.CreateItem();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            _cast.Alice.Post($"/api/action-items/{id}/comments", new { text = $"note {i}" }, ifMatch: "\"1\"")));
+
+        var won = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Equal("\"2\"", won.Headers.ETag?.ToString());
+        foreach (var lost in responses.Where(r => r != won))
+            Assert.Contains("version 2", (await lost.AssertProblem(HttpStatusCode.PreconditionFailed)).Str("detail"));
+        Assert.Equal(2, (await _cast.Alice.Item(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
     public async Task a_retried_status_change_with_an_idempotency_key_acts_once()
     {
         var id = await _cast.Alice.CreateItem();

@@ -46,12 +46,15 @@ public sealed class Tracing(ApiFixture api) : IClassFixture<ApiFixture>
         var command = Assert.Single(spans, s => s.Source.Name == Telemetry.SourceName);
         Assert.Equal("command ChangeStatus", command.DisplayName);
         Assert.Equal(http.SpanId, command.ParentSpanId);
-        // Marten's span of the connection that read the item and appended to it, with the batch it sent.
+        // Wolverine's span of the handler the command ran in, then Marten's span of the connection
+        // that read the item and appended to it, with the batch it sent.
+        var handler = Assert.Single(spans, s => s.Source.Name == Telemetry.WolverineSource);
+        Assert.Equal(command.SpanId, handler.ParentSpanId);
         var append = Assert.Single(spans, s => s.Source.Name == Telemetry.MartenSource && s.Events.Any(e => e.Name == "marten.batch.execution.started"));
-        Assert.Equal(command.SpanId, append.ParentSpanId);
+        Assert.Equal(handler.SpanId, append.ParentSpanId);
         var sql = spans.Where(s => s.Source.Name == "Npgsql").ToList();
         Assert.NotEmpty(sql);
-        Assert.All(sql, s => Assert.Contains(s.ParentSpanId, new[] { command.SpanId, append.SpanId }));
+        Assert.All(sql, s => Assert.Contains(s.ParentSpanId, new[] { handler.SpanId, append.SpanId }));
 
         // The webhook delivery of that event, later and elsewhere, joins the same trace.
         var dispatcher = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions

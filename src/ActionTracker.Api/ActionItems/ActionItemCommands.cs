@@ -12,6 +12,9 @@ using Marten.Exceptions;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using System.Runtime.ExceptionServices;
+using Wolverine;
+using Wolverine.Runtime;
 
 namespace ActionTracker.Api.ActionItems;
 
@@ -76,46 +79,39 @@ public sealed record CommandRequest(Caller Caller, long? IfMatch, string? Idempo
 public sealed record CommandResult<T>(int Status, T Body, string ETag, bool Replayed = false);
 
 /// <summary>
-/// Runs a command against one action item on Marten: fetch the item for writing, check If-Match,
-/// decide, append, save, all in one transaction with the idempotency record. A command without
-/// If-Match that loses a race is decided again under the stream's row lock, so it always makes
-/// progress; a concurrency failure is never a 500.
+/// The front door of every item command: replays a retried request from its idempotency record,
+/// hands the command to Wolverine (<see cref="RunItemCommandHandler"/> decides and appends in
+/// one transaction, retried under the stream's lock after a lost race), and counts the outcome.
+/// A concurrency failure is never a 500; the same key raced with itself returns the winner's
+/// response.
 /// </summary>
 public sealed class ActionItemCommands(
-    OutboxSessions sessions,
-    ItemStreams items,
+    IWolverineRuntime wolverine,
     IdempotencyKeys idempotency,
-    TimeProvider time,
-    DueDatePolicy policy,
     ServiceMetrics metrics,
-    Teams.TeamDirectory teams,
     IOptions<JsonOptions> jsonOptions)
 {
-    private const int MaxAttempts = 3;
     private JsonSerializerOptions Json => jsonOptions.Value.SerializerOptions;
 
     public Task<CommandResult<T>> Create<T>(CreateActionItem command, CommandRequest request,
-        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct) =>
-        Run(command.ItemId, request, StatusCodes.Status201Created, respond, ct, create: command);
+        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct) where T : notnull =>
+        Run<T>(new RunItemCommand(command.ItemId, command, null, request, StatusCodes.Status201Created, (i, v, n) => respond(i, v, n)), ct);
 
     public Task<CommandResult<T>> Execute<T>(Guid id, ActionItemCommand command, CommandRequest request, int successStatus,
-        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct) =>
-        Run(id, request, successStatus, respond, ct, update: command);
+        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct) where T : notnull =>
+        Run<T>(new RunItemCommand(id, null, command, request, successStatus, (i, v, n) => respond(i, v, n)), ct);
 
-    private async Task<CommandResult<T>> Run<T>(Guid id, CommandRequest request, int successStatus,
-        Func<ActionItem, long, DateTimeOffset, T> respond, CancellationToken ct,
-        CreateActionItem? create = null, ActionItemCommand? update = null)
+    private async Task<CommandResult<T>> Run<T>(RunItemCommand command, CancellationToken ct)
     {
-        var name = (create ?? update)!.GetType().Name;
         try
         {
-            var result = await Decide(id, request, successStatus, respond, name, ct, create, update);
-            metrics.Command(name, result.Replayed ? "replayed" : "ok");
+            var result = await Decide<T>(command, ct);
+            metrics.Command(command.Name, result.Replayed ? "replayed" : "ok");
             return result;
         }
         catch (Exception e) when (Outcome(e) is { } outcome)
         {
-            metrics.Command(name, outcome);
+            metrics.Command(command.Name, outcome);
             throw;
         }
     }
@@ -127,12 +123,11 @@ public sealed class ActionItemCommands(
         _ => null,
     };
 
-    private async Task<CommandResult<T>> Decide<T>(Guid id, CommandRequest request, int successStatus,
-        Func<ActionItem, long, DateTimeOffset, T> respond, string name, CancellationToken ct,
-        CreateActionItem? create, ActionItemCommand? update)
+    private async Task<CommandResult<T>> Decide<T>(RunItemCommand command, CancellationToken ct)
     {
-        using var activity = Telemetry.Source.StartActivity($"command {(create ?? update)!.GetType().Name}");
-        activity?.SetTag("actiontracker.item.id", id);
+        var request = command.Request;
+        using var activity = Telemetry.Source.StartActivity($"command {command.Name}");
+        activity?.SetTag("actiontracker.item.id", command.ItemId);
         activity?.SetTag("enduser.id", request.Caller.Id);
         if (await Replay<T>(request, ct) is { } replayed)
         {
@@ -140,64 +135,23 @@ public sealed class ActionItemCommands(
             return replayed;
         }
 
-        for (var attempt = 1; ; attempt++)
+        // A bus of its own per command: its correlation id is the request's, and every message the
+        // handler schedules carries it.
+        var bus = new MessageBus(wolverine) { CorrelationId = request.Metadata.CorrelationId };
+        ItemCommandOutcome outcome;
+        try
         {
-            var now = time.Now();
-            await using var outbox = sessions.Open(request.Metadata);
-            var session = outbox.Session;
-            ActionItem item;
-            long version;
-            if (create is not null)
-            {
-                var context = new DecisionContext(await teams.WithListedLeads(request.Caller, create.Team, ct), now, policy);
-                var events = ActionItemDecider.Decide(null, create, context);
-                item = await items.Start(session, outbox.Bus, id, events);
-                version = events.Count;
-            }
-            else
-            {
-                // After a lost race the retry takes the stream's row lock first: it cannot lose again.
-                var stream = attempt > 1
-                    ? await session.Events.FetchForExclusiveWriting<ActionItem>(id, ct)
-                    : await session.Events.FetchForWriting<ActionItem>(id, ct);
-                if (stream.Aggregate is null)
-                    throw new ResourceNotFound($"No action item {id}.");
-                var current = stream.CurrentVersion ?? 0;
-                if (request.IfMatch is { } expected && expected != current)
-                    throw new VersionMismatch(expected, current);
-                // Who leads the item's team decides what the caller may do (a move to another team included).
-                var leading = await teams.WithListedLeads(request.Caller, stream.Aggregate.Team, ct);
-                var events = ActionItemDecider.Decide(stream.Aggregate, update!, new DecisionContext(leading, now, policy));
-                item = await items.Append(outbox.Bus, stream, events);
-                version = current + events.Count;
-            }
-
-            var body = respond(item, version, now);
-            var etag = $"\"{version}\"";
-            if (request.IdempotencyKey is { } key)
-                idempotency.Record(session.Sql(), request.Caller.Id, key, new StoredResponse(
-                    request.Fingerprint, successStatus, null, etag, JsonSerializer.Serialize(body, Json)));
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                return new CommandResult<T>(successStatus, body, etag);
-            }
-            catch (ConcurrencyException) when (request.IfMatch is { } expected)
-            {
-                throw new VersionMismatch(expected, expected + 1);
-            }
-            catch (ConcurrencyException) when (create is null && attempt < MaxAttempts)
-            {
-                activity?.AddEvent(new ActivityEvent("concurrency conflict; deciding again under the stream lock"));
-                metrics.Conflict(name);
-                // Lost the race: decide again against the new state, this time under the lock.
-            }
-            catch (Exception e) when (IsIdempotencyRace(e))
-            {
-                // The same key raced with itself: the other request won, return its response.
-                return await Replay<T>(request, ct) ?? throw new InvalidOperationException("Idempotency record vanished.");
-            }
+            outcome = await bus.InvokeAsync<ItemCommandOutcome>(command, ct);
         }
+        catch (Exception e) when (IsIdempotencyRace(e))
+        {
+            // The same key raced with itself: the other request won, return its response.
+            return await Replay<T>(request, ct) ?? throw new InvalidOperationException("Idempotency record vanished.");
+        }
+
+        if (outcome.Refusal is { } refusal)
+            ExceptionDispatchInfo.Throw(refusal);
+        return new CommandResult<T>(command.SuccessStatus, (T)outcome.Body!, outcome.ETag);
     }
 
     private static bool IsIdempotencyRace(Exception e)

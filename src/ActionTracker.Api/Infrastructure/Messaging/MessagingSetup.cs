@@ -1,3 +1,4 @@
+using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.ActionItems.Reminders;
 using ActionTracker.Api.Digests;
 using ActionTracker.Api.Events;
@@ -21,9 +22,10 @@ public sealed class SchedulerOptions
 }
 
 /// <summary>
-/// Wolverine carries the service's background work as durable messages in PostgreSQL, in the
-/// same transactions as Marten's events: deadline checks and the weekly digest check are
-/// scheduled messages, posts to teams are messages with retries and dead letters.
+/// Wolverine carries the item commands (invoked inline by the requests that make them) and the
+/// service's background work as durable messages in PostgreSQL, in the same transactions as
+/// Marten's events: deadline checks and the weekly digest check are scheduled messages, posts to
+/// teams are messages with retries and dead letters.
 /// </summary>
 public static class MessagingSetup
 {
@@ -38,6 +40,10 @@ public static class MessagingSetup
         var tables = new MessageStoreTables(MessageStoreTables.DefaultSchema);
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton<OutboxSessions>();
+        // Wolverine logs every exception out of an inline invocation as an error, under the
+        // message's type. For an item command that is a lost race it retries, or a failure the
+        // request already answers and ProblemMapping logs once: not two errors for one event.
+        builder.Logging.AddFilter(typeof(RunItemCommand).FullName, LogLevel.Critical);
 
         builder.UseWolverine(opts =>
         {
@@ -61,9 +67,11 @@ public static class MessagingSetup
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.AutoApplyTransactions();
             opts.Policies.Add(new RetriesByMessage(checks, notifications));
+            opts.Policies.Add(new ItemCommandRetries());
             opts.UseBroker(configuration);
 
             opts.Discovery.DisableConventionalDiscovery()
+                .IncludeType(typeof(RunItemCommandHandler))
                 .IncludeType(typeof(CheckItemDeadlinesHandler))
                 .IncludeType(typeof(SendTeamNotificationHandler))
                 .IncludeType(typeof(CheckWeeklyDigestsHandler));
@@ -83,7 +91,8 @@ public static class MessagingSetup
     {
         public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, JasperFx.IServiceContainer container)
         {
-            foreach (var chain in chains)
+            // Item commands are invoked inline by requests: ItemCommandRetries says how they retry.
+            foreach (var chain in chains.Where(c => c.MessageType != typeof(RunItemCommand)))
             {
                 var policy = chain.MessageType == typeof(SendTeamNotification) ? notifications : checks;
                 chain.Failures.MaximumAttempts = policy.MaxAttempts;
