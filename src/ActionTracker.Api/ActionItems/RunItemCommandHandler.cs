@@ -16,7 +16,7 @@ namespace ActionTracker.Api.ActionItems;
 /// The Wolverine handler every item command runs in. Wolverine opens the Marten session enlisted
 /// in its outbox, commits it after this returns (events, the read model, the idempotency record
 /// and the next deadline check in one transaction) and, when a writer without If-Match loses the
-/// race for the stream, runs it again (the chain's retry policy, <see cref="ItemCommandRetries"/>):
+/// race for the stream, runs it again (the chain's retry policy, <see cref="Infrastructure.Messaging.InlineCommands"/>):
 /// a second attempt takes the stream's row lock before it reads, so it cannot lose again.
 /// </summary>
 public static class RunItemCommandHandler

@@ -1,4 +1,3 @@
-using ActionTracker.Api.Infrastructure.Messaging;
 using System.Security.Cryptography;
 using System.Text;
 using ActionTracker.Api.ActionItems;
@@ -7,7 +6,10 @@ using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using ActionTracker.Api.Infrastructure.Store;
 using Marten;
+using System.Runtime.ExceptionServices;
 using Npgsql;
+using Wolverine;
+using Wolverine.Runtime;
 
 namespace ActionTracker.Api.Postmortems;
 
@@ -33,11 +35,8 @@ public sealed record ImportOutcome(
 /// </para>
 /// </summary>
 public sealed partial class PostmortemImporter(
-    OutboxSessions sessions,
-    ItemStreams items,
+    IWolverineRuntime wolverine,
     NpgsqlDataSource db,
-    TimeProvider time,
-    DueDatePolicy policy,
     Teams.TeamDirectory teams,
     ILogger<PostmortemImporter> logger)
 {
@@ -53,68 +52,25 @@ public sealed partial class PostmortemImporter(
     /// <summary>One import starts this many streams at most, in one transaction.</summary>
     public const int MaxActions = 200;
 
-    private const int MaxAttempts = 3;
-
+    /// <summary>
+    /// Reads the document and checks the caller may import it here, then hands the import to
+    /// Wolverine (<see cref="ImportPostmortemHandler"/>: one transaction, looked at again after a
+    /// concurrent import of the same actions).
+    /// </summary>
     public async Task<ImportOutcome> Import(PostmortemImport import, Caller caller, EventMetadata metadata, CancellationToken ct)
     {
         caller = await teams.WithListedLeads(caller, import.Team, ct);
         var (parsed, chosen) = Choose(import, caller);
-        var actions = chosen.Select(a => (Action: a, Id: ItemId(import.Ref, a.Fingerprint))).ToList();
-        for (var attempt = 1; ; attempt++)
-        {
-            var (storedTitle, owningTeam, existing) = await Existing(import.Ref, actions.Select(a => a.Id).ToArray(), ct);
-            if (owningTeam is not null)
-                EnsureMayUseRef(import.Ref, owningTeam, import.Team, await teams.WithListedLeads(caller, owningTeam, ct));
-            var fresh = actions.Where(a => !existing.Contains(a.Id)).ToList();
-            var skipped = (import.Candidates is null ? parsed.Skipped : [])
-                .Concat(actions.Where(a => existing.Contains(a.Id)).Select(a => new SkippedEntry(a.Action.Title, AlreadyImported, a.Action.Line)))
-                .OrderBy(s => s.Line)
-                .ToList();
-            var now = time.Now();
-            if (fresh.Count == 0 && storedTitle is not null)
-                return new ImportOutcome(import.Ref, storedTitle, [], skipped, now);
-
-            // The first import names the postmortem; later ones link their items to that name.
-            var title = storedTitle ?? import.Title;
-            var source = new ItemSource(PostmortemStore.SourceKind, import.Ref, title);
-            var context = new DecisionContext(caller, now, policy);
-            await using var outbox = sessions.Open(metadata);
-            var session = outbox.Session;
-            var created = new List<(ActionItem, long)>(fresh.Count);
-            foreach (var (action, id) in fresh)
-            {
-                var events = ActionItemDecider.Decide(null,
-                    new CreateActionItem(id, action.Title, action.Description, import.Team, import.Owner, import.Priority, null, source,
-                        action.Checked ? [CheckedLabel] : null),
-                    context);
-                created.Add((await items.Start(session, outbox.Bus, id, events), events.Count));
-            }
-            session.Sql().Add(
-                """
-                insert into postmortems (ref, title, team, incident_at, imported_at, imported_by, updated_at)
-                values ($1, $2, $3, $4, $5, $6, $5)
-                on conflict (ref) do update set updated_at = excluded.updated_at
-                """,
-                import.Ref, title, import.Team, import.IncidentAt, now, caller.Id);
-            session.Sql().Add(
-                """
-                insert into postmortem_actions (item_id, ref, line, fingerprint)
-                select u.id, $1, u.line, u.fingerprint from unnest($2::uuid[], $3::int[], $4::text[]) as u(id, line, fingerprint)
-                """,
-                import.Ref, fresh.Select(f => f.Id).ToArray(), fresh.Select(f => f.Action.Line).ToArray(),
-                fresh.Select(f => f.Action.Fingerprint).ToArray());
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                LogImported(import.Ref, created.Count, skipped.Count);
-                return new ImportOutcome(import.Ref, title, created, skipped, now);
-            }
-            catch (Marten.Exceptions.ExistingStreamIdCollisionException) when (attempt < MaxAttempts)
-            {
-                // Another import of this postmortem started one of these items first. Nothing of
-                // this attempt was written; look again at what exists now.
-            }
-        }
+        var actions = chosen.Select(a => new ChosenAction(a, ItemId(import.Ref, a.Fingerprint))).ToList();
+        var bus = new MessageBus(wolverine) { CorrelationId = metadata.CorrelationId };
+        var attempt = await bus.InvokeAsync<ImportAttempt>(
+            new ImportPostmortem(import, caller, metadata, actions, import.Candidates is null ? parsed.Skipped : []), ct);
+        if (attempt.Refusal is { } refusal)
+            ExceptionDispatchInfo.Throw(refusal);
+        var outcome = attempt.Outcome!;
+        if (outcome.Created.Count > 0)
+            LogImported(import.Ref, outcome.Created.Count, outcome.Skipped.Count);
+        return outcome;
     }
 
     /// <summary>
@@ -202,7 +158,8 @@ public sealed partial class PostmortemImporter(
             throw new NotPermitted($"Postmortem '{reference}' belongs to team '{owningTeam}'; only its leads and admins may link items of team '{team}' to it.");
     }
 
-    private async Task<(string? Title, string? Team, HashSet<Guid> Existing)> Existing(string reference, Guid[] ids, CancellationToken ct)
+    /// <summary>The postmortem's stored title and owning team (null when new), and which of the ids are items already.</summary>
+    public async Task<(string? Title, string? Team, HashSet<Guid> Existing)> Existing(string reference, Guid[] ids, CancellationToken ct)
     {
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select title, team from postmortems where ref = $1") { Parameters = { new() { Value = reference } } });

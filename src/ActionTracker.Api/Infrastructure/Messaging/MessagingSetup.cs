@@ -1,5 +1,6 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.ActionItems.Reminders;
+using ActionTracker.Api.Postmortems;
 using ActionTracker.Api.Digests;
 using ActionTracker.Api.Events;
 using ActionTracker.Api.Notifications;
@@ -22,7 +23,7 @@ public sealed class SchedulerOptions
 }
 
 /// <summary>
-/// Wolverine carries the item commands (invoked inline by the requests that make them) and the
+/// Wolverine carries the item commands and imports (invoked inline by the requests that make them) and the
 /// service's background work as durable messages in PostgreSQL, in the same transactions as
 /// Marten's events: deadline checks and the weekly digest check are scheduled messages, posts to
 /// teams are messages with retries and dead letters.
@@ -41,9 +42,10 @@ public static class MessagingSetup
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton<OutboxSessions>();
         // Wolverine logs every exception out of an inline invocation as an error, under the
-        // message's type. For an item command that is a lost race it retries, or a failure the
+        // message's type. For an inline command that is a lost race it retries, or a failure the
         // request already answers and ProblemMapping logs once: not two errors for one event.
-        builder.Logging.AddFilter(typeof(RunItemCommand).FullName, LogLevel.Critical);
+        foreach (var command in InlineCommands.MessageTypes)
+            builder.Logging.AddFilter(command.FullName, LogLevel.Critical);
 
         builder.UseWolverine(opts =>
         {
@@ -67,11 +69,12 @@ public static class MessagingSetup
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.AutoApplyTransactions();
             opts.Policies.Add(new RetriesByMessage(checks, notifications));
-            opts.Policies.Add(new ItemCommandRetries());
+            opts.Policies.Add(new InlineCommands());
             opts.UseBroker(configuration);
 
             opts.Discovery.DisableConventionalDiscovery()
                 .IncludeType(typeof(RunItemCommandHandler))
+                .IncludeType(typeof(ImportPostmortemHandler))
                 .IncludeType(typeof(CheckItemDeadlinesHandler))
                 .IncludeType(typeof(SendTeamNotificationHandler))
                 .IncludeType(typeof(CheckWeeklyDigestsHandler));
@@ -91,8 +94,8 @@ public static class MessagingSetup
     {
         public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, JasperFx.IServiceContainer container)
         {
-            // Item commands are invoked inline by requests: ItemCommandRetries says how they retry.
-            foreach (var chain in chains.Where(c => c.MessageType != typeof(RunItemCommand)))
+            // Commands invoked inline by requests retry as InlineCommands says.
+            foreach (var chain in chains.Where(c => !InlineCommands.Includes(c.MessageType)))
             {
                 var policy = chain.MessageType == typeof(SendTeamNotification) ? notifications : checks;
                 chain.Failures.MaximumAttempts = policy.MaxAttempts;
