@@ -58,11 +58,15 @@ public static class MessagingSetup
             // Wolverine's tables (inbox, outbox, dead letters, nodes) are made or brought up to
             // date before it starts, as Marten's are.
             opts.AutoBuildMessageStorageOnStartup = JasperFx.AutoCreate.CreateOrUpdate;
-            // Off means the schedule is never polled; the agent itself stays on, because it is also
-            // what creates Wolverine's tables and recovers messages of a crashed node.
+            // Off means the schedule is never polled, not even once: the agent's poll releases what
+            // is due by the machine's clock, and a test's clock (behind it) would see its held-back
+            // messages go early. The agent itself stays on, because it is also what creates
+            // Wolverine's tables and recovers messages of a crashed node.
             var poll = scheduler.Enabled ? scheduler.PollInterval : TimeSpan.FromDays(30);
             opts.Durability.ScheduledJobPollingTime = poll;
-            opts.Durability.ScheduledJobFirstExecution = TimeSpan.FromTicks(Math.Min(poll.Ticks, TimeSpan.FromSeconds(1).Ticks));
+            opts.Durability.ScheduledJobFirstExecution = scheduler.Enabled
+                ? TimeSpan.FromTicks(Math.Min(poll.Ticks, TimeSpan.FromSeconds(1).Ticks))
+                : poll;
             // The polls of the node table are background work, not requests: no trace each.
             opts.Durability.NodeAssignmentHealthCheckTracingEnabled = false;
             opts.UseSystemTextJsonForSerialization(StoreSetup.Configure);
