@@ -38,7 +38,9 @@ public static class ActionItemsModule
         services.AddSingleton(idempotency);
         services.AddSingleton<IdempotencyCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencyCleanup>());
-        services.AddSingleton<ActionItemCommands>();
+        services.AddSingleton<DecisionContexts>();
+        services.AddSingleton<ItemWrites>();
+        services.AddSingleton<ItemCommandBus>();
         return services;
     }
 

@@ -36,7 +36,8 @@ public sealed class ItemStreams(EscalationPolicy policy)
         return item;
     }
 
-    private async Task Schedule(IMessageBus bus, ActionItem item, IReadOnlyList<IActionItemEvent> events)
+    /// <summary>Schedules the item's next deadline check if these events moved it.</summary>
+    public async Task Schedule(IMessageBus bus, ActionItem item, IReadOnlyList<IActionItemEvent> events)
     {
         if (events.Any(MovesTheSchedule) && Deadlines.NextCheck(item, policy) is { } next)
             await bus.ScheduleAsync(new CheckItemDeadlines(item.Id, next), next);

@@ -23,7 +23,7 @@ public sealed record ImportPostmortem(
     public override string ToString() => $"import of postmortem {Import.Ref}";
 }
 
-/// <summary>What an import came to, or why it was refused (returned, not thrown: see <see cref="ItemCommandOutcome"/>).</summary>
+/// <summary>What an import came to, or why it was refused (returned, not thrown, so that the retry policy for a lost race never sees it).</summary>
 public sealed record ImportAttempt(ImportOutcome? Outcome, Exception? Refusal);
 
 /// <summary>

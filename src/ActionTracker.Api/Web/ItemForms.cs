@@ -1,4 +1,6 @@
 using ActionTracker.Api.ActionItems;
+using ActionTracker.Api.ActionItems.ChangeStatus;
+using ActionTracker.Api.ActionItems.Comment;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Domain;
@@ -9,7 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace ActionTracker.Api.Web;
 
 /// <summary>
-/// The item page's forms: the same commands as the API (<see cref="ActionItemCommands"/>), with
+/// The item page's forms: the same commands as the API (<see cref="ItemCommandBus"/>), with
 /// the version the page was rendered at as If-Match, so a form from a stale page changes nothing
 /// and says so. Every outcome returns to the item's page with a message.
 /// </summary>
@@ -26,21 +28,20 @@ public static class ItemForms
     }
 
     private static Task<IResult> ChangeStatus(Guid id, [FromForm] string? status, [FromForm] string? reason, [FromForm] string? resolution,
-        [FromForm] long version, HttpContext http, ActionItemCommands commands, CancellationToken ct) =>
+        [FromForm] long version, HttpContext http, ItemCommandBus commands, CancellationToken ct) =>
         Run(id, http, version, async request =>
         {
             if (!Wire.TryParseStatus(status, out var wanted))
                 throw new InvalidCommand(new Dictionary<string, string[]> { ["status"] = ["Choose a status."] });
-            await commands.Execute(id, new ChangeStatus(wanted, Blank(reason), Blank(resolution)), request, StatusCodes.Status200OK, ActionItemResponse.From, ct);
+            await commands.Send<ActionItemResponse>(new ChangeItemStatus(id, new(wanted, Blank(reason), Blank(resolution)), request), ct);
             return $"Now {ItemActions.Describe(wanted)}.";
         });
 
     private static Task<IResult> Comment(Guid id, [FromForm] string? text, [FromForm] long version, HttpContext http,
-        ActionItemCommands commands, TimeProvider time, CancellationToken ct) =>
+        ItemCommandBus commands, TimeProvider time, CancellationToken ct) =>
         Run(id, http, version, async request =>
         {
-            await commands.Execute(id, new AddComment(Guid.CreateVersion7(time.GetUtcNow()), text ?? ""), request, StatusCodes.Status201Created,
-                ActionItemResponse.From, ct);
+            await commands.Send<CommentResponse>(new CommentOnItem(id, new(Guid.CreateVersion7(time.GetUtcNow()), text ?? ""), request), ct);
             return "Comment added.";
         });
 

@@ -74,10 +74,16 @@ public static class MessagingSetup
             opts.Policies.AutoApplyTransactions();
             opts.Policies.Add(new RetriesByMessage(checks, notifications));
             opts.Policies.Add(new InlineCommands());
+            opts.Policies.ForMessagesOfType<IItemCommand>().AddMiddleware(typeof(ItemCommandMiddleware));
             opts.UseBroker(configuration);
 
             opts.Discovery.DisableConventionalDiscovery()
-                .IncludeType(typeof(RunItemCommandHandler))
+                .IncludeType(typeof(ActionItems.Create.CreateItemHandler))
+                .IncludeType(typeof(ActionItems.ChangeStatus.ChangeItemStatusHandler))
+                .IncludeType(typeof(ActionItems.Assign.AssignItemHandler))
+                .IncludeType(typeof(ActionItems.ChangeDueDate.RedateItemHandler))
+                .IncludeType(typeof(ActionItems.Comment.CommentOnItemHandler))
+                .IncludeType(typeof(ActionItems.Edit.EditItemHandler))
                 .IncludeType(typeof(ImportPostmortemHandler))
                 .IncludeType(typeof(CheckItemDeadlinesHandler))
                 .IncludeType(typeof(SendTeamNotificationHandler))

@@ -51,9 +51,13 @@ public static partial class MartenStore
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.UserNameEnabled = true;
-                // Spans of Marten's own (source "Marten") around each use of a connection: the
-                // append of a command is one, with its SQL beneath it.
-                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                // No spans of Marten's own around connections: a session that begins a transaction
+                // (FetchForExclusiveWriting, which every item command and deadline check uses)
+                // swaps its traced connection for an untraced one and never ends the span it
+                // started, so the span leaked and every later span of the handler hung beneath
+                // one that was never exported. Npgsql's spans (one per statement or batch, under
+                // Wolverine's handler span) show the same work.
+                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.None;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoreSetup.Configure);
                 // Stored and wire names are the records' names in snake_case (Marten's classic naming).
                 options.Events.AddEventTypes(EventTypes);

@@ -1,7 +1,11 @@
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Postmortems;
 using ActionTracker.Domain.ActionItems;
+using ActionTracker.Api.Infrastructure.Store;
+using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Runtime;
+using Wolverine.Marten;
 
 namespace ActionTracker.Api.ActionItems.Create;
 
@@ -17,6 +21,31 @@ public sealed record CreateActionItemRequest(
     SourceRequest? Source,
     string[]? Labels);
 
+public sealed record CreateItem(CreateActionItem Decision, CommandRequest Request) : IItemRequest
+{
+    public Guid ItemId => Decision.ItemId;
+
+    ActionItemCommand IItemRequest.Decision => Decision;
+
+    int IItemRequest.SuccessStatus => StatusCodes.Status201Created;
+}
+
+/// <summary>Starts an item's stream: the leads of the team it is for decide what the caller may set.</summary>
+public static class CreateItemHandler
+{
+    public static Task<DecisionContext> LoadAsync(CreateItem command, IDocumentSession session, DecisionContexts contexts, CancellationToken ct)
+    {
+        session.Stamp(command.Request.Metadata);
+        return contexts.For(command.Request.Caller, command.Decision.Team, ct);
+    }
+
+    public static IStartStream Handle(CreateItem command, DecisionContext context) =>
+        MartenOps.StartStream<ActionItem>(command.ItemId, [.. ActionItemDecider.Decide(null, command.Decision, context)]);
+
+    public static Task AfterAsync(CreateItem command, IStartStream start, DecisionContext context, IDocumentSession session, MessageContext bus, ItemWrites writes) =>
+        writes.Complete(command, null, 0, start.Events, context.Now, session, bus);
+}
+
 public static class CreateActionItemEndpoint
 {
     public static RouteGroupBuilder MapCreateActionItem(this RouteGroupBuilder items)
@@ -28,15 +57,15 @@ public static class CreateActionItemEndpoint
     }
 
     private static async Task<Created<ActionItemResponse>> Handle(
-        CreateActionItemRequest body, HttpContext http, ActionItemCommands commands, ItemIds ids, PostmortemStore postmortems, Teams.TeamDirectory teams, CancellationToken ct)
+        CreateActionItemRequest body, HttpContext http, ItemCommandBus commands, ItemIds ids, PostmortemStore postmortems, Teams.TeamDirectory teams, CancellationToken ct)
     {
-        var command = ToCommand(body, ids.Next());
+        var create = ToCommand(body, ids.Next());
         var request = CommandRequest.From(http, "create", body);
-        if (command.Source is { Kind: PostmortemStore.SourceKind, Ref: { } reference } && await postmortems.OwningTeam(reference, ct) is { } owner)
-            PostmortemImporter.EnsureMayUseRef(reference, owner, command.Team, await teams.WithListedLeads(request.Caller, owner, ct));
-        var result = await commands.Create(command, request, ActionItemResponse.From, ct);
-        http.Response.Headers.ETag = result.ETag;
-        return TypedResults.Created($"/api/action-items/{result.Body.Id}", result.Body);
+        if (create.Source is { Kind: PostmortemStore.SourceKind, Ref: { } reference } && await postmortems.OwningTeam(reference, ct) is { } owner)
+            PostmortemImporter.EnsureMayUseRef(reference, owner, create.Team, await teams.WithListedLeads(request.Caller, owner, ct));
+        var reply = await commands.Send<ActionItemResponse>(new CreateItem(create, request), ct);
+        http.Response.Headers.ETag = reply.ETag;
+        return TypedResults.Created($"/api/action-items/{reply.Body.Id}", reply.Body);
     }
 
     public static CreateActionItem ToCommand(CreateActionItemRequest body, Guid id)
