@@ -8,6 +8,7 @@ using ActionTracker.Api.Teams;
 using ActionTracker.Api.Demo;
 using ActionTracker.Api.Digests;
 using ActionTracker.Api.Events;
+using ActionTracker.Api.Notifications;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Infrastructure.Messaging;
@@ -31,16 +32,19 @@ builder.Services
     .AddProtection(builder.Configuration)
     .AddGracefulShutdown(builder.Configuration)
     .AddBearerAuth()
+    .AddAddressGuard(builder.Configuration)
     .AddActionTrackerStore(builder.Configuration)
     .AddMartenStore(builder.Configuration)
     .AddActionItems(builder.Configuration)
     .AddDeadlines(builder.Configuration)
+    .AddNotifications(builder.Configuration)
     .AddTeams()
     .AddReports(builder.Configuration)
     .AddDigests(builder.Configuration)
     .AddEventFeed(builder.Configuration)
     .AddBroker(builder.Configuration)
     .AddPostmortems()
+    .AddOperations()
     .AddDemoData(builder.Configuration)
     .AddApiDocs()
     .AddWebPages(builder.Configuration);

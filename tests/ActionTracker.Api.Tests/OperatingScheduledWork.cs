@@ -43,7 +43,7 @@ public sealed class OperatingScheduledWork(QuickToGiveUpFixture api) : IClassFix
         Assert.Contains("refused", message.Str("lastError"), StringComparison.OrdinalIgnoreCase);
         await (await _cast.Lena.GetAsync("/api/admin/scheduled/dead")).AssertProblem(HttpStatusCode.Forbidden);
 
-        await api.Services.GetRequiredService<ServiceMetrics>().Refresh(
+        await api.Services.GetRequiredService<ActionTracker.Api.Operations.ServiceGauges>().Refresh(
             api.Services.GetRequiredService<NpgsqlDataSource>(), api.Services.GetRequiredService<IDocumentStore>(), CancellationToken.None);
         Assert.Equal(1L, ObserveGauge("actiontracker.messages.dead"));
 

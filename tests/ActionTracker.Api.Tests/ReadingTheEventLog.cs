@@ -157,7 +157,7 @@ public sealed class LocalEventLog : IAsyncDisposable
             options.Events.MetadataConfig.HeadersEnabled = true;
             options.Events.MetadataConfig.UserNameEnabled = true;
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoreSetup.Configure);
-            options.Events.AddEventTypes(MartenStore.EventTypes);
+            options.Events.AddEventTypes([.. ActionItemEvents.All, typeof(ActionTracker.Api.Digests.WeeklyDigestPublished)]);
         });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         return new LocalEventLog(store, api.Database.DataSource, schema);

@@ -11,7 +11,10 @@ using ActionTracker.Api.ActionItems.History;
 using ActionTracker.Api.ActionItems.List;
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Domain.ActionItems;
+using Marten;
 using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Api.Infrastructure.Messaging;
+using Wolverine;
 
 namespace ActionTracker.Api.ActionItems;
 
@@ -41,6 +44,14 @@ public static class ActionItemsModule
         services.AddSingleton<DecisionContexts>();
         services.AddSingleton<ItemWrites>();
         services.AddSingleton<ItemCommandBus>();
+        services.AddItemStore();
+        services.AddMessageHandlers(
+            typeof(Create.CreateItemHandler), typeof(ChangeStatus.ChangeItemStatusHandler), typeof(Assign.AssignItemHandler),
+            typeof(ChangeDueDate.RedateItemHandler), typeof(Comment.CommentOnItemHandler), typeof(Edit.EditItemHandler));
+        services.ConfigureWolverine(opts => opts.Policies.ForMessagesOfType<IItemCommand>().AddMiddleware(typeof(ItemCommandMiddleware)));
+        // Item commands lose no race (their streams are fetched under the row lock): nothing to retry.
+        foreach (var command in typeof(IItemRequest).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IItemRequest))))
+            services.AddInlineCommand(command);
         return services;
     }
 

@@ -4,7 +4,9 @@ using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.Reports;
+using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Domain;
+using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionTracker.Api.Digests;
@@ -28,6 +30,8 @@ public static class DigestsModule
             store => $"(timestamp) where {EventsTableIndex.TypeIn(store, typeof(Domain.ActionItems.ActionItemDueDateChanged))}");
         services.AddSingleton<DigestPublisher>();
         services.AddHostedService<DigestCheckStarter>();
+        services.ConfigureMarten(o => o.Events.AddEventType(typeof(WeeklyDigestPublished)));
+        services.AddMessageHandlers(typeof(CheckWeeklyDigestsHandler));
         return services;
     }
 

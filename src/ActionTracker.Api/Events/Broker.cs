@@ -320,7 +320,7 @@ public static class BrokerModule
     /// WolverineFx.RabbitMQ's transport, when <c>RabbitMq:Uri</c> is set: the exchange (topic,
     /// durable, declared by Wolverine) and its persistent sender, with publisher confirms awaited.
     /// </summary>
-    public static void UseBroker(this WolverineOptions opts, IConfiguration configuration)
+    private static void UseBroker(WolverineOptions opts, IConfiguration configuration)
     {
         var options = configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new();
         if (string.IsNullOrEmpty(options.Uri))
@@ -352,6 +352,7 @@ public static class BrokerModule
         services.AddMigrations<BrokerSchema>();
         services.AddSingleton<BrokerRelay>();
         services.AddHostedService<BrokerLoop>();
+        services.ConfigureWolverine(opts => UseBroker(opts, configuration));
         return services;
     }
 }

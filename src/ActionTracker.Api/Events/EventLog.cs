@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure.Store;
 using System.Collections.Frozen;
 using System.Text.Json;
 using Marten;
@@ -39,10 +40,10 @@ public sealed record LogPage(IReadOnlyList<LoggedEvent> Events, LogPosition Next
 /// </summary>
 public sealed class EventLog
 {
-    /// <summary>The session header (<c>IDocumentSession.SetHeader</c>) that carries the W3C trace context of the change.</summary>
-    public const string TraceParentHeader = "traceparent";
+    /// <summary>The stored header that carries the W3C trace context of the change (<see cref="EventMetadata"/>).</summary>
+    public const string TraceParentHeader = EventMetadata.TraceParentHeader;
 
-    public const string TraceStateHeader = "tracestate";
+    public const string TraceStateHeader = EventMetadata.TraceStateHeader;
 
     private readonly NpgsqlDataSource _db;
     private readonly ISerializer _serializer;

@@ -221,9 +221,10 @@ public static class ProblemMappingExtensions
             var http = context.HttpContext;
             // A page address that leads nowhere (no route, or an item that does not exist) is the
             // site's not-found page, still a 404; programs get a problem body.
-            if (http.Response.StatusCode == StatusCodes.Status404NotFound && Web.WebPages.IsPageAddress(http.Request.Path))
+            if (http.Response.StatusCode == StatusCodes.Status404NotFound
+                && http.RequestServices.GetService<INotFoundPage>() is { } page && page.Serves(http.Request.Path))
             {
-                await Web.WebPages.NotFoundPage(http);
+                await page.Render(http);
                 return;
             }
             var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
@@ -235,4 +236,12 @@ public static class ProblemMappingExtensions
         });
         return app;
     }
+}
+
+/// <summary>Answers a 404 at some addresses (the site's pages) with a page instead of a problem body; registered by the feature that serves them.</summary>
+public interface INotFoundPage
+{
+    bool Serves(PathString path);
+
+    Task Render(HttpContext http);
 }

@@ -35,7 +35,6 @@ public static class Telemetry
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ServiceMetrics>();
-        builder.Services.AddHostedService<ServiceMetricsLoop>();
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             return builder;
         builder.Services.AddOpenTelemetry()

@@ -4,6 +4,7 @@ using ActionTracker.Api.Postmortems.Import;
 using ActionTracker.Api.Postmortems.Preview;
 using ActionTracker.Api.Postmortems.Read;
 using ActionTracker.Api.Infrastructure.Store;
+using ActionTracker.Api.Infrastructure.Messaging;
 
 namespace ActionTracker.Api.Postmortems;
 
@@ -14,6 +15,9 @@ public static class PostmortemsModule
         services.AddMigrations<PostmortemsSchema>();
         services.AddSingleton<PostmortemStore>();
         services.AddSingleton<PostmortemImporter>();
+        services.AddMessageHandlers(typeof(ImportPostmortemHandler));
+        // A concurrent import of the same postmortem started one of these items; the retry skips it.
+        services.AddInlineCommand(typeof(ImportPostmortem), lostRace: typeof(Marten.Exceptions.ExistingStreamIdCollisionException));
         return services;
     }
 

@@ -1,20 +1,19 @@
 using ActionTracker.Api.Infrastructure;
 using ActionTracker.Api.Infrastructure.Schema;
-using ActionTracker.Api.Operations;
+using Marten;
 
 namespace ActionTracker.Api.Reports;
 
 public static class ReportsModule
 {
     /// <summary>
-    /// The reports' projections are Marten's (<see cref="ReportProjections.AddReportProjections"/>,
-    /// from the store's configuration); here, the rebuilds of them that operators ask for.
+    /// The reports' projections, Marten's async ones (<see cref="ReportProjections.AddReportProjections"/>),
+    /// and the counts kept beside the overdue documents.
     /// </summary>
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations<OverdueCounts>();
-        services.AddSingleton<ProjectionRebuilds>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProjectionRebuilds>());
+        services.ConfigureMarten(options => options.AddReportProjections(configuration));
         return services;
     }
 

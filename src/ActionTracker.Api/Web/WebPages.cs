@@ -1,3 +1,4 @@
+using ActionTracker.Api.Infrastructure;
 using System.Security.Claims;
 using ActionTracker.Api.Infrastructure.Auth;
 using ActionTracker.Api.Web.Components;
@@ -49,6 +50,7 @@ public static class WebPages
     public static IServiceCollection AddWebPages(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents();
+        services.AddSingleton<INotFoundPage, SiteNotFoundPage>();
         services.AddAntiforgery();
         services.AddAuthentication().AddCookie(Scheme, cookie =>
         {

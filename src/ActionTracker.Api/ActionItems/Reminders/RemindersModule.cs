@@ -1,12 +1,12 @@
 using ActionTracker.Api.Infrastructure;
-using ActionTracker.Api.Notifications;
+using ActionTracker.Api.Infrastructure.Messaging;
 using ActionTracker.Domain.ActionItems;
 
 namespace ActionTracker.Api.ActionItems.Reminders;
 
 public static class RemindersModule
 {
-    /// <summary>Reminders, escalations and team notifications, from configuration (API.md, Configuration).</summary>
+    /// <summary>Reminders and escalations, from configuration (API.md, Configuration).</summary>
     public static IServiceCollection AddDeadlines(this IServiceCollection services, IConfiguration configuration)
     {
         var defaults = EscalationPolicy.Default;
@@ -17,12 +17,7 @@ public static class RemindersModule
         {
             QuietPeriod = configuration.GetValue("Policies:QuietPeriod", defaults.QuietPeriod),
         });
-
-        var guard = new AddressGuard(configuration.GetValue("Webhooks:AllowPrivateNetworks", false));
-        services.AddSingleton(guard);
-        services.AddHttpClient(SendTeamNotificationHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
-            .ConfigurePrimaryHttpMessageHandler(guard.CreateHandler);
-        services.AddSingleton<TeamNotifier>();
+        services.AddMessageHandlers(typeof(CheckItemDeadlinesHandler));
         return services;
     }
 }

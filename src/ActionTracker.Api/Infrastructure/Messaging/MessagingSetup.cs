@@ -1,9 +1,3 @@
-using ActionTracker.Api.ActionItems;
-using ActionTracker.Api.ActionItems.Reminders;
-using ActionTracker.Api.Postmortems;
-using ActionTracker.Api.Digests;
-using ActionTracker.Api.Events;
-using ActionTracker.Api.Notifications;
 using JasperFx.CodeGeneration;
 using Wolverine;
 using Wolverine.Configuration;
@@ -36,16 +30,13 @@ public static class MessagingSetup
         var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new();
         var checks = new RetryPolicy();
         configuration.GetSection("Scheduler").Bind(checks);
-        var notifications = new RetryPolicy { MaxAttempts = 10, FirstBackoff = TimeSpan.FromSeconds(5) };
-        configuration.GetSection("Notifications").Bind(notifications);
         var tables = new MessageStoreTables(MessageStoreTables.DefaultSchema);
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton<OutboxSessions>();
-        // Wolverine logs every exception out of an inline invocation as an error, under the
-        // message's type. For an inline command that is a lost race it retries, or a failure the
-        // request already answers and ProblemMapping logs once: not two errors for one event.
-        foreach (var command in InlineCommands.MessageTypes)
-            builder.Logging.AddFilter(command.FullName, LogLevel.Critical);
+        // Filled by the features as they register (MessagingRegistrations), read when the
+        // handler chains compile.
+        var rules = new MessageRules();
+        builder.Services.AddSingleton(rules);
 
         builder.UseWolverine(opts =>
         {
@@ -72,22 +63,10 @@ public static class MessagingSetup
             opts.UseSystemTextJsonForSerialization(StoreSetup.Configure);
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.AutoApplyTransactions();
-            opts.Policies.Add(new RetriesByMessage(checks, notifications));
-            opts.Policies.Add(new InlineCommands());
-            opts.Policies.ForMessagesOfType<IItemCommand>().AddMiddleware(typeof(ItemCommandMiddleware));
-            opts.UseBroker(configuration);
-
-            opts.Discovery.DisableConventionalDiscovery()
-                .IncludeType(typeof(ActionItems.Create.CreateItemHandler))
-                .IncludeType(typeof(ActionItems.ChangeStatus.ChangeItemStatusHandler))
-                .IncludeType(typeof(ActionItems.Assign.AssignItemHandler))
-                .IncludeType(typeof(ActionItems.ChangeDueDate.RedateItemHandler))
-                .IncludeType(typeof(ActionItems.Comment.CommentOnItemHandler))
-                .IncludeType(typeof(ActionItems.Edit.EditItemHandler))
-                .IncludeType(typeof(ImportPostmortemHandler))
-                .IncludeType(typeof(CheckItemDeadlinesHandler))
-                .IncludeType(typeof(SendTeamNotificationHandler))
-                .IncludeType(typeof(CheckWeeklyDigestsHandler));
+            opts.Policies.Add(new RetriesByMessage(checks, rules));
+            opts.Policies.Add(new InlineCommands(rules));
+            // Each feature includes its own handlers (MessagingRegistrations.AddMessageHandlers).
+            opts.Discovery.DisableConventionalDiscovery();
 
             // Handler code is generated ahead of time (ops/codegen) and checked in under
             // Internal/Generated: no compiler at start-up, and a handler missing from it stops the
@@ -100,14 +79,14 @@ public static class MessagingSetup
     }
 
     /// <summary>Retry schedules as data, per kind of message; a message out of attempts goes to the dead letters.</summary>
-    private sealed class RetriesByMessage(RetryPolicy checks, RetryPolicy notifications) : IHandlerPolicy
+    private sealed class RetriesByMessage(RetryPolicy byDefault, MessageRules rules) : IHandlerPolicy
     {
-        public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, JasperFx.IServiceContainer container)
+        public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules generation, JasperFx.IServiceContainer container)
         {
             // Commands invoked inline by requests retry as InlineCommands says.
-            foreach (var chain in chains.Where(c => !InlineCommands.Includes(c.MessageType)))
+            foreach (var chain in chains.Where(c => !rules.Inline.ContainsKey(c.MessageType)))
             {
-                var policy = chain.MessageType == typeof(SendTeamNotification) ? notifications : checks;
+                var policy = rules.Retries.GetValueOrDefault(chain.MessageType, byDefault);
                 chain.Failures.MaximumAttempts = policy.MaxAttempts;
                 var delays = policy.Delays();
                 if (delays.Length == 0)

@@ -6,4 +6,10 @@ public sealed record EventMetadata(
     string? CorrelationId = null,
     string? CausationId = null,
     string? TraceParent = null,
-    string? TraceState = null);
+    string? TraceState = null)
+{
+    /// <summary>The session header (<c>IDocumentSession.SetHeader</c>) that carries the W3C trace context of the change.</summary>
+    public const string TraceParentHeader = "traceparent";
+
+    public const string TraceStateHeader = "tracestate";
+}

@@ -1,7 +1,3 @@
-using ActionTracker.Api.ActionItems;
-using ActionTracker.Api.Digests;
-using ActionTracker.Api.Reports;
-using ActionTracker.Domain.ActionItems;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -22,8 +18,6 @@ namespace ActionTracker.Api.Infrastructure.Store;
 /// </summary>
 public static partial class MartenStore
 {
-    public static IReadOnlyList<Type> EventTypes { get; } = [.. ActionItemEvents.All, typeof(WeeklyDigestPublished)];
-
     public static IServiceCollection AddMartenStore(this IServiceCollection services, IConfiguration configuration)
     {
         var daemon = configuration.GetValue("Projections:Enabled", true);
@@ -59,35 +53,8 @@ public static partial class MartenStore
                 // Wolverine's handler span) show the same work.
                 options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.None;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoreSetup.Configure);
-                // Stored and wire names are the records' names in snake_case (Marten's classic naming).
-                options.Events.AddEventTypes(EventTypes);
+                // Each feature adds its event types, documents and projections (ConfigureMarten).
 
-                options.Projections.Add(new ActionItemProjection(), ProjectionLifecycle.Inline);
-                options.Schema.For<ActionItem>().DocumentAlias("action_item")
-                    .Duplicate(x => x.Team, notNull: true)
-                    .Duplicate(x => x.Owner, notNull: true)
-                    .Duplicate(x => x.Status, notNull: true)
-                    .Duplicate(x => x.Priority, notNull: true)
-                    .Duplicate(x => x.DueAt, notNull: true)
-                    .Duplicate(x => x.CreatedAt, notNull: true)
-                    .Duplicate(x => x.UpdatedAt)
-                    .Duplicate(x => x.Urgency)
-                    .Duplicate(x => x.CompletedAt)
-                    .Duplicate(x => x.Source!.Ref, configure: index => index.Predicate = "sourceref is not null")
-                    // The list's q and label filters (ActionItemRows says why these expressions).
-                    .FullTextIndex(ActionItemRows.SearchConfig, index =>
-                    {
-                        index.Name = ActionItemRows.SearchIndex;
-                        index.DocumentConfig = ActionItemRows.SearchText;
-                    })
-                    // sort=priority: most urgent first, then the one due first, then the id.
-                    .Index([x => x.Urgency, x => x.DueAt, x => x.Id], index => index.Name = "mt_doc_action_item_priority_order")
-                    .Index(x => x.Labels, index =>
-                    {
-                        index.Name = "mt_doc_action_item_labels";
-                        index.Method = IndexMethod.gin;
-                    });
-                options.AddReportProjections(configuration);
                 // The high-water mark is what every reader of the log (feed, stream, webhooks,
                 // broker) waits behind. Marten polls for it every second once caught up; a quarter
                 // second keeps a new event's lag to readers well under a second.

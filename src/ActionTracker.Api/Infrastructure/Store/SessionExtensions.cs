@@ -17,9 +17,9 @@ public static class SessionExtensions
         session.CorrelationId = metadata.CorrelationId;
         session.CausationId = metadata.CausationId;
         if (metadata.TraceParent is { } parent)
-            session.SetHeader(Events.EventLog.TraceParentHeader, parent);
+            session.SetHeader(EventMetadata.TraceParentHeader, parent);
         if (metadata.TraceState is { Length: > 0 } state)
-            session.SetHeader(Events.EventLog.TraceStateHeader, state);
+            session.SetHeader(EventMetadata.TraceStateHeader, state);
         return session;
     }
 
