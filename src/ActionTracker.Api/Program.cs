@@ -2,6 +2,7 @@ using JasperFx;
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.ActionItems.Reminders;
 using ActionTracker.Api.Operations;
+using ActionTracker.Api.Policy;
 using ActionTracker.Api.Postmortems;
 using ActionTracker.Api.Reports;
 using ActionTracker.Api.Teams;
@@ -35,6 +36,7 @@ builder.Services
     .AddAddressGuard(builder.Configuration)
     .AddActionTrackerStore(builder.Configuration)
     .AddMartenStore(builder.Configuration)
+    .AddPolicies()
     .AddActionItems(builder.Configuration)
     .AddDeadlines(builder.Configuration)
     .AddNotifications(builder.Configuration)
@@ -64,6 +66,7 @@ app.UseStrictQuery();
 
 app.MapApiDocs();
 app.MapHealth();
+app.MapPolicies();
 app.MapActionItems();
 app.MapTeams();
 app.MapReports();

@@ -54,7 +54,7 @@ public sealed class RejectingBadInput(ApiFixture api) : IClassFixture<ApiFixture
     [InlineData("/api/action-items?teem=platform", null)]
     [InlineData("/api/action-items?limit=many", null)]
     [InlineData("/api/events?after=nowhere", null)]
-    [InlineData("/api/reports/overdue?level=9", null)]
+    [InlineData("/api/reports/overdue?level=11", null)]
     [InlineData("/api/action-items", "")]
     [InlineData("/api/action-items", "{\"title\": ")]
     [InlineData("/api/action-items", "{\"title\": \"t\", \"team\": \"platform\", \"owner\": \"alice\", \"stauts\": \"done\"}")]

@@ -25,11 +25,12 @@ public sealed class Escalating
     private static ActionItemDueSoon DueSoon(DateTimeOffset at, bool notify = true, DateTimeOffset? dueAt = null) =>
         new(Id, dueAt ?? Due, notify, "scheduler", at);
 
+    // With nobody looked up for the team (no leads, no contact), every step falls back to the owner.
     private static ActionItemOverdue Overdue(DateTimeOffset at, DateTimeOffset? dueAt = null) =>
-        new(Id, dueAt ?? Due, "scheduler", at);
+        new(Id, dueAt ?? Due, "scheduler", at, ["alice"]);
 
     private static ActionItemEscalated Escalated(int level, DateTimeOffset at, DateTimeOffset? dueAt = null) =>
-        new(Id, dueAt ?? Due, level, "scheduler", at);
+        new(Id, dueAt ?? Due, level, "scheduler", at, ["alice"]);
 
     private static ActionItemDueDateChanged Redated(DateTimeOffset dueAt, DateTimeOffset previousDueAt, DateTimeOffset at) =>
         new(Id, dueAt, previousDueAt, "Vendor is late", false, "carol", at);
@@ -419,7 +420,7 @@ public sealed class Escalating
     // A configured ladder
 
     private static readonly EscalationPolicy Quick =
-        new(RemindBefore: TimeSpan.FromDays(5), Level2After: TimeSpan.FromDays(1), Level3After: TimeSpan.FromDays(2));
+        EscalationPolicy.Levels(remindBefore: TimeSpan.FromDays(5), level2After: TimeSpan.FromDays(1), level3After: TimeSpan.FromDays(2));
 
     [Fact]
     public void a_configured_reminder_lead_time_is_used()
@@ -451,7 +452,7 @@ public sealed class Escalating
     {
         var cron = Caller.Create("cron-job", [], [Caller.ServiceRole]);
         Given([Item.Created()]).When(new CheckDeadlines(), by: cron, at: Level2At)
-            .Then(new ActionItemOverdue(Id, Due, "cron-job", Level2At), new ActionItemEscalated(Id, Due, 2, "cron-job", Level2At));
+            .Then(new ActionItemOverdue(Id, Due, "cron-job", Level2At, ["alice"]), new ActionItemEscalated(Id, Due, 2, "cron-job", Level2At, ["alice"]));
     }
 
     // NextCheck: when the scheduler should look again
@@ -533,12 +534,12 @@ public sealed class Escalating
         var steps = new List<IActionItemEvent>();
         while (Deadlines.NextCheck(item, Ladder) is { } next)
         {
-            Assert.Empty(Deadlines.Check(item, next - Tick, Ladder, "scheduler"));
-            var events = Deadlines.Check(item, next, Ladder, "scheduler");
+            Assert.Empty(Deadlines.Check(item, next - Tick, Ladder, Audience.Nobody, "scheduler"));
+            var events = Deadlines.Check(item, next, Ladder, Audience.Nobody, "scheduler");
             Assert.Single(events);
             steps.AddRange(events);
             item = events.Aggregate(item, ActionItem.Evolve);
-            Assert.True(steps.Count <= EscalationPolicy.MaxLevel + 1, "The ladder does not end.");
+            Assert.True(steps.Count <= EscalationPolicy.MaxSteps + 1, "The ladder does not end.");
         }
 
         Assert.Equal(

@@ -27,10 +27,12 @@ public sealed class Spec
     public static Spec GivenNoItem() => new([]);
 
     /// <param name="ladder">The reminder and escalation ladder; <see cref="EscalationPolicy.Default"/> when null.</param>
-    public Outcome When(ActionItemCommand command, Caller by, DateTimeOffset? at = null, DueDatePolicy? policy = null, EscalationPolicy? ladder = null)
+    /// <param name="audience">Who the ladder's targets name for the item's team; nobody (so the owner) when null.</param>
+    public Outcome When(ActionItemCommand command, Caller by, DateTimeOffset? at = null, DueDatePolicy? policy = null, EscalationPolicy? ladder = null,
+        Audience? audience = null)
     {
         var state = ActionItem.Fold(_history);
-        var context = new DecisionContext(by, at ?? Now, policy ?? DueDatePolicy.Default, ladder);
+        var context = new DecisionContext(by, at ?? Now, policy ?? DueDatePolicy.Default, ladder, audience);
         try
         {
             return new Outcome(_history, ActionItemDecider.Decide(state, command, context), null);

@@ -22,13 +22,6 @@ public static class ActionItemsModule
 {
     public static IServiceCollection AddActionItems(this IServiceCollection services, IConfiguration configuration)
     {
-        var dueIn = configuration.GetSection("Policies:DueIn");
-        var defaults = DueDatePolicy.Default;
-        services.AddSingleton(new DueDatePolicy(
-            dueIn.GetValue("Critical", defaults.Critical),
-            dueIn.GetValue("High", defaults.High),
-            dueIn.GetValue("Medium", defaults.Medium),
-            dueIn.GetValue("Low", defaults.Low)));
         services.AddSingleton<ActionItemRows>();
         services.AddSingleton<List.ItemQuery>();
         services.AddSingleton<Create.ItemIds>();

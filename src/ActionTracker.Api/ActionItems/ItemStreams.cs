@@ -43,6 +43,8 @@ public sealed class ItemStreams(EscalationPolicy policy)
             await bus.ScheduleAsync(new CheckItemDeadlines(item.Id, next), next);
     }
 
-    private static bool MovesTheSchedule(IActionItemEvent e) => e is ActionItemCreated or ActionItemDueDateChanged
-        or ActionItemReopened or ActionItemDueSoon or ActionItemOverdue or ActionItemEscalated;
+    private bool MovesTheSchedule(IActionItemEvent e) => e is ActionItemCreated or ActionItemDueDateChanged
+        or ActionItemReopened or ActionItemDueSoon or ActionItemOverdue or ActionItemEscalated
+        // A ladder that pauses while blocked resumes when the item is unblocked, later by that long.
+        || (e is ActionItemUnblocked && policy.PauseWhileBlocked);
 }

@@ -56,6 +56,11 @@ public static class PublicEvents
 
     public sealed record Deadline(Guid Id, DateTimeOffset DueAt, int Level);
 
+    /// <summary>A step of the team's ladder: its level and the subjects it notified (absent on steps recorded before ladders were data).</summary>
+    public sealed record LadderStep(Guid Id, DateTimeOffset DueAt, int Level,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        IReadOnlyList<string>? Notified);
+
     public sealed record DigestPublished(string Team, string Week, DateTimeOffset GeneratedAt, int Overdue, bool AllClear);
 
     private const string StatusChangedType = "actiontracker.item.status_changed.v1";
@@ -81,8 +86,8 @@ public static class PublicEvents
         On<ActionItemDetailsChanged>("actiontracker.item.details_changed.v1",
             e => new DetailsChanged(e.ItemId, e.Fields, e.Title, e.Description, e.Priority?.Name(), e.Labels, e.By)),
         On<ActionItemDueSoon>("actiontracker.item.due_soon.v1", e => new Deadline(e.ItemId, e.DueAt, 0)),
-        On<ActionItemOverdue>("actiontracker.item.overdue.v1", e => new Deadline(e.ItemId, e.DueAt, 1)),
-        On<ActionItemEscalated>("actiontracker.item.escalated.v1", e => new Deadline(e.ItemId, e.DueAt, e.Level)),
+        On<ActionItemOverdue>("actiontracker.item.overdue.v1", e => new LadderStep(e.ItemId, e.DueAt, 1, e.Notified)),
+        On<ActionItemEscalated>("actiontracker.item.escalated.v1", e => new LadderStep(e.ItemId, e.DueAt, e.Level, e.Notified)),
         On<WeeklyDigestPublished>("actiontracker.digest.published.v1",
             e => new DigestPublished(e.Team, e.Week, e.GeneratedAt, e.Digest.Trend.OverdueNow, e.Digest.AllClear)),
     }.ToFrozenDictionary(m => m.Source);

@@ -60,12 +60,12 @@ public sealed class TeamNotifier(TeamDirectory teams, IOptions<JsonOptions> json
             ActionItemEscalated e => ("escalated", e.Level),
             _ => throw new ArgumentOutOfRangeException(nameof(step)),
         };
-        IReadOnlyList<string> to = level switch
+        IReadOnlyList<string> to = step switch
         {
-            2 when team.Leads.Count > 0 => team.Leads,
-            3 when team.EscalationContact is { } contact => [contact],
-            3 when team.Leads.Count > 0 => team.Leads,
-            _ => [item.Owner],
+            // Whom the ladder's step named when it was taken.
+            ActionItemOverdue { Notified: { } notified } => notified,
+            ActionItemEscalated { Notified: { } notified } => notified,
+            _ => Legacy(item, level, team),
         };
         var due = item.DueAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         var text = new StringBuilder();
@@ -83,6 +83,15 @@ public sealed class TeamNotifier(TeamDirectory teams, IOptions<JsonOptions> json
             new NotifiedItem(item.Id, item.Title, item.Team, item.Owner, item.Priority.Name(), item.Status.Name(), item.DueAt),
             item.Owner, to, step.At);
     }
+
+    /// <summary>Whom a step recorded before ladders were data meant: level 2 the leads, 3 the contact (else the leads), otherwise the owner.</summary>
+    private static IReadOnlyList<string> Legacy(ActionItem item, int level, Team team) => level switch
+    {
+        2 when team.Leads.Count > 0 => team.Leads,
+        3 when team.EscalationContact is { } contact => [contact],
+        3 when team.Leads.Count > 0 => team.Leads,
+        _ => [item.Owner],
+    };
 }
 
 /// <summary>Posts team notifications as JSON, with a timeout, to public addresses only (unless allowed).</summary>

@@ -44,8 +44,8 @@ public static class OverdueReportEndpoint
         var perTeam = limit ?? DefaultItemsPerTeam;
         if (perTeam is < 0 or > MaxItemsPerTeam)
             errors["limit"] = [$"The limit is between 0 and {MaxItemsPerTeam} items per team."];
-        if (level is < 1 or > EscalationPolicy.MaxLevel)
-            errors["level"] = [$"The level is between 1 and {EscalationPolicy.MaxLevel}."];
+        if (level is < 1 or > EscalationPolicy.MaxSteps)
+            errors["level"] = [$"The level is between 1 and {EscalationPolicy.MaxSteps}."];
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
 

@@ -22,7 +22,10 @@ public sealed record ActionItem(
     DateTimeOffset? LastNotifiedAt = null,
     string? BlockedReason = null,
     string? Resolution = null,
-    string? WontDoReason = null)
+    string? WontDoReason = null,
+    DateTimeOffset? BlockedSince = null,
+    TimeSpan BlockedFor = default,
+    IReadOnlyList<string>? EscalatedTo = null)
 {
     public bool IsTerminal => Status.IsTerminal();
 
@@ -43,10 +46,16 @@ public sealed record ActionItem(
         // is in that state, so a reader needs no history to see them.
         (_, ActionItemStarted e) => state with { Status = ItemStatus.InProgress, UpdatedAt = e.At, BlockedReason = null },
         (_, ActionItemWorkStopped e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At, BlockedReason = null },
-        (_, ActionItemBlocked e) => state with { Status = ItemStatus.Blocked, UpdatedAt = e.At, BlockedReason = e.Reason },
-        (_, ActionItemUnblocked e) => state with { Status = e.ResumedAs, UpdatedAt = e.At, BlockedReason = null },
-        (_, ActionItemCompleted e) => state with { Status = ItemStatus.Done, UpdatedAt = e.At, CompletedAt = e.At, BlockedReason = null, Resolution = e.Resolution },
-        (_, ActionItemCancelled e) => state with { Status = ItemStatus.WontDo, UpdatedAt = e.At, CompletedAt = e.At, BlockedReason = null, WontDoReason = e.Reason },
+        // How long the item has been blocked since its due date was set: a ladder that pauses
+        // while blocked moves its remaining steps by that much.
+        (_, ActionItemBlocked e) => state with { Status = ItemStatus.Blocked, UpdatedAt = e.At, BlockedReason = e.Reason, BlockedSince = e.At },
+        (_, ActionItemUnblocked e) => state with
+        {
+            Status = e.ResumedAs, UpdatedAt = e.At, BlockedReason = null, BlockedSince = null,
+            BlockedFor = state.BlockedFor + (state.BlockedSince is { } since ? e.At - since : TimeSpan.Zero),
+        },
+        (_, ActionItemCompleted e) => state with { Status = ItemStatus.Done, UpdatedAt = e.At, CompletedAt = e.At, BlockedReason = null, BlockedSince = null, Resolution = e.Resolution },
+        (_, ActionItemCancelled e) => state with { Status = ItemStatus.WontDo, UpdatedAt = e.At, CompletedAt = e.At, BlockedReason = null, BlockedSince = null, WontDoReason = e.Reason },
         (_, ActionItemReopened e) => state with { Status = ItemStatus.Open, UpdatedAt = e.At, CompletedAt = null, Resolution = null, WontDoReason = null },
         (_, ActionItemAssigned e) => state with { Owner = e.Owner, Team = e.Team, UpdatedAt = e.At },
         (_, ActionItemDueDateChanged e) => state with
@@ -54,8 +63,11 @@ public sealed record ActionItem(
             DueAt = e.DueAt,
             UpdatedAt = e.At,
             OwnerPostponements = state.OwnerPostponements + (e.OwnerPostponement ? 1 : 0),
-            // A new due date re-arms the escalation ladder.
+            // A new due date re-arms the escalation ladder, and its pauses count from now.
             EscalationLevel = 0,
+            EscalatedTo = null,
+            BlockedFor = TimeSpan.Zero,
+            BlockedSince = state.BlockedSince is null ? null : e.At,
         },
         (_, ActionItemCommented e) => state with { Comments = state.Comments + 1, UpdatedAt = e.At },
         (_, ActionItemDetailsChanged e) => state with
@@ -68,8 +80,8 @@ public sealed record ActionItem(
         },
         // Deadline steps are the clock's doing, not an edit: UpdatedAt stays.
         (_, ActionItemDueSoon e) => state with { RemindedFor = e.DueAt, LastNotifiedAt = e.Notify ? e.At : state.LastNotifiedAt },
-        (_, ActionItemOverdue e) => state with { EscalationLevel = 1, LastNotifiedAt = e.At },
-        (_, ActionItemEscalated e) => state with { EscalationLevel = e.Level, LastNotifiedAt = e.At },
+        (_, ActionItemOverdue e) => state with { EscalationLevel = 1, LastNotifiedAt = e.At, EscalatedTo = e.Notified },
+        (_, ActionItemEscalated e) => state with { EscalationLevel = e.Level, LastNotifiedAt = e.At, EscalatedTo = e.Notified },
         _ => throw new InvalidOperationException($"Unknown event {@event.GetType().Name}."),
     };
 

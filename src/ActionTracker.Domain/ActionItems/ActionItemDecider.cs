@@ -25,7 +25,7 @@ public static class ActionItemDecider
             (_, ChangeDueDate change) => ChangeDueDate(state, change, context),
             (_, AddComment comment) => Comment(state, comment, context),
             (_, EditDetails edit) => EditDetails(state, edit, context),
-            (_, CheckDeadlines) => Deadlines.Check(state, context.Now, context.Ladder, context.Caller.Id),
+            (_, CheckDeadlines) => Deadlines.Check(state, context.Now, context.Ladder, context.Notified, context.Caller.Id),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
         };
 

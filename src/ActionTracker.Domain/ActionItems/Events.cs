@@ -75,11 +75,19 @@ public sealed record ActionItemDetailsChanged(
 /// notified someone within the last day: at most one notification a day, except level changes.</summary>
 public sealed record ActionItemDueSoon(Guid ItemId, DateTimeOffset DueAt, bool Notify, string By, DateTimeOffset At) : IActionItemEvent;
 
-/// <summary>The due date passed with the item still open: escalation level 1, the owner.</summary>
-public sealed record ActionItemOverdue(Guid ItemId, DateTimeOffset DueAt, string By, DateTimeOffset At) : IActionItemEvent;
+/// <summary>
+/// The due date passed with the item still open: escalation level 1, the ladder's first step.
+/// <paramref name="Notified"/>: the subjects that step named when it was taken (null on events
+/// recorded before ladders were data, when level 1 meant the owner).
+/// </summary>
+public sealed record ActionItemOverdue(Guid ItemId, DateTimeOffset DueAt, string By, DateTimeOffset At, IReadOnlyList<string>? Notified = null) : IActionItemEvent;
 
-/// <summary>Escalated to level 2 (the team's leads) or 3 (the team's escalation contact).</summary>
-public sealed record ActionItemEscalated(Guid ItemId, DateTimeOffset DueAt, int Level, string By, DateTimeOffset At) : IActionItemEvent;
+/// <summary>
+/// Escalated to <paramref name="Level"/>, the ladder's step of that number (2 and up).
+/// <paramref name="Notified"/>: the subjects that step named when it was taken (null on events
+/// recorded before ladders were data, when level 2 meant the leads and 3 the escalation contact).
+/// </summary>
+public sealed record ActionItemEscalated(Guid ItemId, DateTimeOffset DueAt, int Level, string By, DateTimeOffset At, IReadOnlyList<string>? Notified = null) : IActionItemEvent;
 
 public static class ActionItemEvents
 {

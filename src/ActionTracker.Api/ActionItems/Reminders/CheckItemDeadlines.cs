@@ -35,6 +35,7 @@ public static class CheckItemDeadlinesHandler
         DueDatePolicy dueDates,
         EscalationPolicy ladder,
         TeamNotifier notifier,
+        Audiences audiences,
         CancellationToken ct)
     {
         var outgoing = new OutgoingMessages();
@@ -53,7 +54,8 @@ public static class CheckItemDeadlinesHandler
             return outgoing;
         }
 
-        var steps = ActionItemDecider.Decide(item, new CheckDeadlines(), new DecisionContext(Scheduler, now, dueDates, ladder));
+        var steps = ActionItemDecider.Decide(item, new CheckDeadlines(),
+            new DecisionContext(Scheduler, now, dueDates, ladder, await audiences.For(item.Team, ct)));
         var after = await items.Append(bus, stream, steps);
         // At most one notification per item a day: a level change reached within a day of the
         // last one is recorded now and sent when the day is over.
