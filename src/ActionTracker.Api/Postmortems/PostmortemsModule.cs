@@ -14,6 +14,7 @@ public static class PostmortemsModule
         services.AddMigrations<PostmortemsSchema>();
         services.AddSingleton<PostmortemStore>();
         services.AddSingleton<PostmortemImporter>();
+        services.AddSingleton<ParsingSlots>();
         return services;
     }
 
