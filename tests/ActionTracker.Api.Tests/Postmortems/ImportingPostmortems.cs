@@ -129,13 +129,16 @@ public sealed class ImportingPostmortems(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
-    public async Task an_action_section_with_nothing_to_import_still_records_the_postmortem_once()
+    public async Task an_action_section_with_nothing_to_import_is_recorded_once_by_a_lead_and_refused_to_a_member()
     {
         const string text = "## Summary\n\nA short blip.\n\n## Action items\n\n- None\n- N/A\n";
 
-        var first = await _cast.Alice.Import("pm-nothing-to-do", text, title: "A short blip");
-        var again = await _cast.Alice.Import("pm-nothing-to-do", text, title: "A short blip");
+        // A member's import of nothing claims no ref (OwningSharedNames); a lead's records the postmortem.
+        var members = await _cast.Alice.Import("pm-nothing-to-do", text, title: "A short blip");
+        var first = await _cast.Lena.Import("pm-nothing-to-do", text, title: "A short blip");
+        var again = await _cast.Lena.Import("pm-nothing-to-do", text, title: "A short blip");
 
+        await members.AssertProblem(HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal([PostmortemParser.TooShort, PostmortemParser.TooShort], (await first.Body()).GetProperty("skipped").Reasons());
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
