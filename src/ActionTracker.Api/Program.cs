@@ -57,6 +57,7 @@ if (RebuildCommand.Matches(args))
 if (args is ["codegen", ..])
     return await app.RunJasperFxCommands(args); // ops/codegen: Wolverine's handlers, written to Internal/Generated
 
+app.UsePageSecurity(); // first: the public origin for everything after, the headers on every response
 app.UseProblemMapping();
 app.UseRequestLimits();
 app.UseAuthentication();

@@ -133,7 +133,13 @@ public sealed class OidcFixture : ApiFixture
         builder.UseSetting("Auth:SigningKey", "");
         builder.UseSetting("Auth:ClientId", ClientId);
         builder.UseSetting("Auth:ClientSecret", ClientSecret);
+        // Outside Development sign-in through an authority needs the origin people reach the
+        // service at; the cookies are Secure there, so the browser below speaks https to it.
+        builder.UseSetting("Web:PublicUrl", PublicUrl.ToString());
     }
+
+    /// <summary>Where people reach the service (Web:PublicUrl): the test server answers at any address.</summary>
+    public Uri PublicUrl { get; } = new("https://tracker.test/");
 
     public string ProviderToken(string sub, RSA? key = null, string? issuer = null, string audience = "action-tracker", string[]? teams = null, string[]? roles = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -156,7 +162,7 @@ public sealed class OidcFixture : ApiFixture
     }
 
     /// <summary>A browser at the service: keeps its cookies, follows no redirect by itself.</summary>
-    public HttpClient Browser() => new(new CookieJar(Host.Server.CreateHandler())) { BaseAddress = Host.Server.BaseAddress };
+    public HttpClient Browser() => new(new CookieJar(Host.Server.CreateHandler())) { BaseAddress = PublicUrl };
 
     /// <summary>A browser at the provider (its own cookies, none of the service's).</summary>
     public HttpClient AtProvider() => new(new HttpClientHandler { AllowAutoRedirect = false });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionTracker.Api.Tests;
@@ -207,6 +208,23 @@ public sealed class Escalating(ApiFixture api) : IClassFixture<ApiFixture>, IAsy
         Assert.Equal(["due_soon"], Notifications().Select(n => n.Str("kind")));
         await Tick(TimeSpan.FromMinutes(30)); // accepted once: not sent again
         Assert.Single(Notifications());
+    }
+
+    [Fact]
+    public async Task a_notification_being_retried_goes_to_the_notify_url_the_team_has_when_it_is_sent()
+    {
+        await _owner.CreateItem(team: _team, owner: "alice", priority: "critical");
+        _receiver.FailNext(1);
+        await Tick(TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1)); // the reminder: refused at the old URL
+        Assert.Equal(1, _receiver.Refused);
+
+        var moved = await _lead.PatchAsJsonAsync($"/api/teams/{_team}", new { notifyUrl = $"{_receiver.Url}/{_team}-moved" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        for (var round = 0; round < 5 && _receiver.Received.IsEmpty; round++)
+            await Tick(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(["due_soon"], _receiver.Bodies($"/{_team}-moved").Select(n => n.Str("kind")));
+        Assert.Empty(Notifications());
     }
 
     [Fact]

@@ -153,11 +153,27 @@ public sealed class FindingItems(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Theory]
+    [InlineData("dueBefore=9999-12-31")]
+    [InlineData("dueAfter=9999-12-30")]
+    [InlineData("dueAfter=9999-12-31T23:59:59Z")]
+    [InlineData("dueBefore=0001-01-01")]
+    public async Task bounds_at_the_ends_of_the_calendar_are_answered(string query)
+    {
+        var response = await _cast.Olga.GetAsync($"/api/action-items?team=payments&{query}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, (await response.Body()).GetProperty("items").GetArrayLength());
+    }
+
+    [Theory]
     [InlineData("q=", "q")]
     [InlineData("q=%20%21%3F", "q")]
     [InlineData("label=", "label")]
     [InlineData("dueBefore=tomorrow", "dueBefore")]
     [InlineData("dueAfter=2026-12-05T10:00:00", "dueAfter")]
+    [InlineData("dueAfter=9999-12-31", "dueAfter")]
+    [InlineData("dueBefore=9999-12-31T23:00:00-10:00", "dueBefore")]
+    [InlineData("dueAfter=0001-01-01T00:00:00%2B10:00", "dueAfter")]
     [InlineData("sort=title", "sort")]
     [InlineData("sort=-createdAt", "sort")]
     public async Task bad_search_parameters_are_400s_naming_them(string query, string field)

@@ -98,6 +98,41 @@ public sealed class GuardingOutgoingUrls(ProductionFixture api) : IClassFixture<
         Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from subscriptions where url = $1", url));
     }
 
+    [Theory]
+    [InlineData("http://localhost./hook", "Loopback addresses are not allowed")]
+    [InlineData("http://127.0.0.1./hook", "127.0.0.1 is in 127.0.0.0/8, Loopback")]
+    [InlineData("http://\uFF11\uFF12\uFF17.\uFF10.\uFF10.\uFF11/hook", "127.0.0.1 is in 127.0.0.0/8, Loopback")]
+    [InlineData("http://\uFF4C\uFF4F\uFF43\uFF41\uFF4C\uFF48\uFF4F\uFF53\uFF54/hook", "Loopback addresses are not allowed")]
+    [InlineData("http://10\u30020\u30020\u30021/hook", "10.0.0.1 is in 10.0.0.0/8")]
+    [InlineData("http://hooks.nowhere.invalid/hook", "hooks.nowhere.invalid does not resolve")]
+    [InlineData("http://8.8.8.8:8443/hook", "Port 8443 is not allowed: only 80, 443")]
+    [InlineData("http://localhost.:8080/hook", "Port 8080 is not allowed")]
+    public async Task a_url_that_reaches_inward_once_its_host_is_read_as_a_resolver_reads_it_is_refused_when_saved(string url, string reason)
+    {
+        var team = "guard-" + Guid.NewGuid().ToString("N")[..8];
+        var lead = api.As("lena", [team], "lead");
+        var service = api.As("svc-guard", [], "service");
+
+        var put = await lead.PutAsJsonAsync($"/api/teams/{team}", new { leads = new[] { "lena" }, notifyUrl = url });
+        var subscribe = await service.PostAsJsonAsync("/api/subscriptions", new { url, types = new[] { "actiontracker.item.created.v1" } });
+
+        Assert.Contains(reason, (await put.AssertProblem(HttpStatusCode.BadRequest)).GetProperty("errors").GetProperty("notifyUrl")[0].GetString());
+        Assert.Contains(reason, (await subscribe.AssertProblem(HttpStatusCode.BadRequest)).ToString());
+        Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from teams where slug = $1", team));
+        Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from subscriptions where url = $1", url));
+    }
+
+    [Fact]
+    public async Task configured_ports_and_public_addresses_written_plainly_are_accepted()
+    {
+        var guard = new AddressGuard(allowPrivateNetworks: false, allowedPorts: new HashSet<int> { 443, 8443 });
+
+        Assert.Null(await guard.Check("https://8.8.8.8:8443/hook"));
+        Assert.Null(await guard.Check("https://[2606:4700:4700::1111]/hook"));
+        Assert.Contains("Port 80 is not allowed", await guard.Check("http://8.8.8.8/hook"));
+        Assert.Equal("Write the host as 8.8.8.8.", await guard.Check("https://\uFF18.\uFF18.\uFF18.\uFF18/hook"));
+    }
+
     [Fact]
     public async Task a_name_resolving_to_any_reserved_address_is_refused_when_connecting()
     {

@@ -70,4 +70,34 @@ public sealed class OwningSharedNames(ApiFixture api) : IClassFixture<ApiFixture
             source = new { kind = "postmortem", @ref = reference } });
         Assert.Equal(HttpStatusCode.Created, admin.StatusCode);
     }
+
+    [Fact]
+    public async Task an_import_that_creates_nothing_claims_no_ref_so_the_team_that_needs_it_still_can()
+    {
+        var reference = "pm-squat-" + Guid.NewGuid().ToString("N")[..6];
+        var events = await api.EventCount();
+
+        var squat = await _cast.Olga.Import(reference, "## Action items\n\n- TBD\n", team: "payments");
+
+        var problem = await squat.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Contains($"the ref '{reference}' stays free", problem.GetProperty("errors").GetProperty("text")[0].GetString());
+        Assert.Equal(0L, await api.Database.Scalar<long>("select count(*) from postmortems where ref = $1", reference));
+        Assert.Equal(events, await api.EventCount());
+        var owners = await _cast.Lena.Import(reference, Samples.Read("markdown-numbered-action-items.md"));
+        Assert.Equal(HttpStatusCode.Created, owners.StatusCode);
+        Assert.Equal("platform", await api.Database.Scalar<string>("select team from postmortems where ref = $1", reference));
+    }
+
+    [Fact]
+    public async Task a_lead_may_claim_a_ref_for_the_team_with_an_import_of_nothing()
+    {
+        var reference = "pm-claimed-" + Guid.NewGuid().ToString("N")[..6];
+
+        var claim = await _cast.Paul.Import(reference, "## Action items\n\n- TBD\n", team: "payments");
+
+        Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
+        Assert.Empty((await claim.Body()).GetProperty("created").EnumerateArray());
+        Assert.Equal("payments", await api.Database.Scalar<string>("select team from postmortems where ref = $1", reference));
+        await (await _cast.Alice.Import(reference, Samples.Read("markdown-numbered-action-items.md"))).AssertProblem(HttpStatusCode.Forbidden);
+    }
 }

@@ -40,7 +40,7 @@ public sealed class SigningInThroughTheAuthority(OidcFixture api) : IClassFixtur
         Assert.Contains("Signed in as <strong>lena</strong>", page);
         Assert.Contains("Won't do", Pages.Buttons(page)); // a lead's action: the role claim came through
         var comment = await browser.PostForm($"/items/{item}/comments", page, ("text", "Chart pinned in staging."), ("version", "1"));
-        Assert.Equal($"/items/{item}?done=Comment%20added.", comment.Headers.Location?.OriginalString);
+        Assert.Equal($"/items/{item}?done=comment", comment.Headers.Location?.OriginalString);
         Assert.Contains("Chart pinned in staging.", await browser.Page($"/items/{item}"));
         var home = await browser.GetAsync("/");
         Assert.Equal($"/teams/{team}", home.Headers.Location?.OriginalString);
@@ -67,6 +67,37 @@ public sealed class SigningInThroughTheAuthority(OidcFixture api) : IClassFixtur
     }
 
     [Fact]
+    public async Task the_authority_is_told_the_public_origin_whatever_host_a_request_names_and_every_cookie_is_secure()
+    {
+        var team = "oidc-" + Guid.NewGuid().ToString("N")[..8];
+        api.SigningIn = new OidcFixture.Person("sam", [team], ["member"]);
+        var browser = api.Browser();
+        var cookies = new List<string>();
+        void Keep(HttpResponseMessage response) => cookies.AddRange(response.Headers.TryGetValues("Set-Cookie", out var set) ? set : []);
+
+        var steered = await browser.GetAsync($"http://evil.example{AuthoritySignIn.Path}?returnUrl=%2Fme");
+        Keep(steered);
+        var toProvider = await browser.GetAsync($"{AuthoritySignIn.Path}?returnUrl=%2Fme");
+        Keep(toProvider);
+
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(steered.Headers.Location!.Query);
+        Assert.Equal($"{api.PublicUrl}signin-oidc", query["redirect_uri"].ToString());
+        var backWithCode = await api.AtProvider().GetAsync(toProvider.Headers.Location);
+        var callback = await browser.GetAsync(backWithCode.Headers.Location!.PathAndQuery);
+        Keep(callback);
+        Assert.Equal("/me", callback.Headers.Location?.OriginalString);
+        var page = await browser.GetAsync("/me");
+        Keep(page);
+
+        // The correlation and nonce cookies, the session, the antiforgery cookie of the page's sign-out form.
+        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.OpenIdConnect.Nonce.", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("actiontracker=", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
+        Assert.All(cookies, c => Assert.Contains("; secure", c, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task an_id_token_the_authority_did_not_sign_signs_nobody_in()
     {
         using var forger = RSA.Create(2048);
@@ -79,7 +110,7 @@ public sealed class SigningInThroughTheAuthority(OidcFixture api) : IClassFixtur
 
             var me = await browser.GetAsync("/me");
             Assert.Equal(HttpStatusCode.Redirect, me.StatusCode);
-            Assert.StartsWith("/signin", me.Headers.Location!.PathAndQuery);
+            Assert.StartsWith("/signin", me.Headers.Location!.OriginalString);
             Assert.Contains("did not sign you in", await browser.Page("/signin?failed=yes"));
         }
         finally

@@ -25,9 +25,9 @@ public sealed class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<
         var forged = await owner.PostForm($"/items/{item}/status", ownersPage, ("status", "wont_do"), ("reason", "Not worth it."), ("version", "1"));
 
         Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
-        Assert.Contains("error=", forged.Headers.Location?.OriginalString);
+        Assert.Equal($"/items/{item}?error=not-permitted", forged.Headers.Location?.OriginalString);
         Assert.Equal(events, await api.EventCount());
-        Assert.Contains("Not done: Only a lead of the team or an admin", await owner.Page(forged.Headers.Location!.OriginalString));
+        Assert.Contains("Not done: This change is not yours to make", await owner.Page(forged.Headers.Location!.OriginalString));
     }
 
     [Fact]

@@ -10,11 +10,19 @@ namespace ActionTracker.Api.Infrastructure;
 /// way to reach this machine, internal services or anything IANA reserves
 /// (<see cref="SpecialPurposeAddresses"/>). Checked when the URL is saved (the host as written
 /// and every address its name resolves to) and again when connecting, for every resolved
-/// address, so a name that later resolves inward is still refused.
+/// address, so a name that later resolves inward is still refused. The host is judged as a
+/// resolver reads it (<see cref="HostNames"/>), a name must resolve when saved, and in
+/// Production only the web ports are allowed unless configured.
 /// </summary>
-public sealed class AddressGuard(bool allowPrivateNetworks)
+public sealed class AddressGuard(bool allowPrivateNetworks, IReadOnlySet<int>? allowedPorts = null)
 {
+    /// <summary>The ports of Production unless configured (<c>Webhooks:AllowedPorts</c>): web servers, not whatever else listens.</summary>
+    public static readonly IReadOnlySet<int> WebPorts = new HashSet<int> { 80, 443 };
+
     public bool AllowPrivateNetworks { get; } = allowPrivateNetworks;
+
+    /// <summary>The ports a URL may name; null for any.</summary>
+    public IReadOnlySet<int>? AllowedPorts { get; } = allowedPorts;
 
     /// <summary>Null when the URL is acceptable, else why not.</summary>
     public async Task<string?> Check(string? url, CancellationToken ct = default)
@@ -23,22 +31,41 @@ public sealed class AddressGuard(bool allowPrivateNetworks)
             return "An absolute http or https URL is required.";
         if (!string.IsNullOrEmpty(uri.UserInfo))
             return "The URL must not carry credentials.";
+        if (AllowedPorts is { } ports && !ports.Contains(uri.Port))
+            return $"Port {uri.Port} is not allowed: only {string.Join(", ", ports.Order())}.";
+        if (HostNames.Canonical(uri.Host) is not { } host)
+            return $"The host '{uri.Host}' is not a host name or address.";
         if (AllowPrivateNetworks)
-            return null;
-        if (uri.IsLoopback || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            return WrittenAs(uri, host);
+        if (host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal))
             return "Loopback addresses are not allowed.";
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip))
-            return SpecialPurposeAddresses.Refusal(ip) is { } refusal ? $"Only public unicast addresses are allowed: {refusal}" : null;
+        if (IPAddress.TryParse(host, out var ip))
+            return SpecialPurposeAddresses.Refusal(ip) is { } refusal ? $"Only public unicast addresses are allowed: {refusal}" : WrittenAs(uri, host);
+        if (HostNames.NeverResolves(host))
+            return $"{host} does not resolve: a URL's host must resolve when it is saved.";
         IPAddress[] resolved;
         try
         {
-            resolved = await Dns.GetHostAddressesAsync(uri.IdnHost, ct);
+            resolved = await Dns.GetHostAddressesAsync(host, ct);
         }
         catch (SocketException)
         {
-            return null; // not resolvable from here (yet): every connection checks again
+            // Accepting it would let a name be pointed inward after the check; every connection checks again too.
+            return $"{host} does not resolve: a URL's host must resolve when it is saved.";
         }
-        return Refusal(uri.IdnHost, resolved);
+        if (resolved.Length == 0)
+            return $"{host} does not resolve: a URL's host must resolve when it is saved.";
+        return Refusal(host, resolved) ?? WrittenAs(uri, host);
+    }
+
+    /// <summary>
+    /// A host that passed only once mapped (full-width characters) is refused as written: the
+    /// URL is kept as given and connected to as .NET reads it, which is not what was checked.
+    /// </summary>
+    private static string? WrittenAs(Uri uri, string canonical)
+    {
+        var written = uri.IdnHost.Trim('[', ']').TrimEnd('.').ToLowerInvariant();
+        return written == canonical ? null : $"Write the host as {canonical}.";
     }
 
     /// <summary>Null when every address a name resolves to may be reached, else why not.</summary>
@@ -57,6 +84,8 @@ public sealed class AddressGuard(bool allowPrivateNetworks)
         AllowAutoRedirect = false,
         ConnectCallback = async (context, ct) =>
         {
+            if (AllowedPorts is { } ports && !ports.Contains(context.DnsEndPoint.Port))
+                throw new HttpRequestException($"Refusing to connect: port {context.DnsEndPoint.Port} is not allowed.");
             var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);
             if (addresses.Length == 0)
                 throw new HttpRequestException($"{context.DnsEndPoint.Host} has no address.");

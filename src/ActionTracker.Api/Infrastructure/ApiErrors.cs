@@ -12,6 +12,9 @@ public sealed class VersionMismatch(long expected, long actual)
 /// <summary>The body's content type is not one the operation reads; the message names those it does.</summary>
 public sealed class UnsupportedContentType(string message) : ApiException(message);
 
+/// <summary>The caller already runs as much of this kind of work as it may at once; retry shortly (429).</summary>
+public sealed class TooBusy(string message) : ApiException(message);
+
 public sealed class IdempotencyKeyReused()
     : ApiException("This Idempotency-Key was already used for a different request.");
 

@@ -26,6 +26,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             VersionMismatch e => Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch", e.Message),
             IdempotencyKeyReused e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message),
             UnsupportedContentType e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
+            TooBusy e => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", e.Message),
             JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
                 => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
@@ -47,6 +48,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             LogDatabaseUnavailable(http.Request.Method, http.Request.Path, exception.Message);
             http.Response.Headers.RetryAfter = "1";
         }
+        if (problem?.Status == StatusCodes.Status429TooManyRequests)
+            http.Response.Headers.RetryAfter = "1";
         if (problem is null)
         {
             LogUnhandled(exception, http.Request.Method, http.Request.Path);

@@ -27,6 +27,8 @@ public sealed record NotifiedItem(Guid Id, string Title, string Team, string Own
 /// <summary>
 /// A post to a team's notify URL, as a durable message: retried with backoff, dead-lettered when
 /// every attempt failed (configuration <c>Notifications</c>). The payload is the exact JSON posted.
+/// <paramref name="Url"/> is where the team wanted it when it was queued; each attempt posts to
+/// the URL the team has then.
 /// </summary>
 [MessageIdentity("team-notification")]
 public sealed record SendTeamNotification(string Team, string Url, string Payload);
@@ -109,13 +111,14 @@ public static partial class SendTeamNotificationHandler
             LogOutdated(logger, envelope.Id, why);
             return;
         }
-        if (await teams.Secret(message.Team, ct) is not { } secret)
+        // Read at each attempt: a retry after the team moved its notifications goes to the new URL.
+        if ((await teams.Find(message.Team, ct))?.NotifyUrl is not { } url || await teams.Secret(message.Team, ct) is not { } secret)
         {
             LogOutdated(logger, envelope.Id, "the team has no notify URL any more");
             return;
         }
         using var content = new StringContent(message.Payload, Encoding.UTF8, "application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, message.Url) { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         // The envelope's id stays the same through retries: the receiver can drop a repeat.
         var id = $"notification-{envelope.Id}";
         request.Headers.Add("Idempotency-Key", id);
@@ -126,7 +129,7 @@ public static partial class SendTeamNotificationHandler
         request.Headers.Add("webhook-signature", Events.WebhookSignature.Sign(secret, id, timestamp, message.Payload));
         using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"{message.Url} answered {(int)response.StatusCode}.");
+            throw new HttpRequestException($"{url} answered {(int)response.StatusCode}.");
     }
 
     /// <summary>Why a ladder notification no longer holds (the item finished, moved team, re-dated, or went back down the ladder); null when it does.</summary>

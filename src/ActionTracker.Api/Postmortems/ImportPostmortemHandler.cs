@@ -73,6 +73,13 @@ public static class ImportPostmortemHandler
         var now = time.Now();
         if (fresh.Count == 0 && storedTitle is not null)
             return new ImportOutcome(import.Ref, storedTitle, [], skipped, now);
+        // A ref is its first team's (EnsureMayUseRef): an import that creates nothing must not
+        // take a name another team will need, unless a lead of the team claims it on purpose.
+        if (fresh.Count == 0 && !caller.IsAdmin && !caller.LeadsTeam(import.Team))
+            throw new InvalidRequest("text",
+                $"The document has no action to import ({skipped.Count} entries skipped"
+                + (skipped.Count == 0 ? "" : ": " + string.Join("; ", skipped.Take(5).Select(s => $"line {s.Line}, {s.Reason}")))
+                + $"). Nothing was imported and the ref '{import.Ref}' stays free: it belongs to the team of the first import that creates an item, or a lead of the team claims it.");
 
         // The first import names the postmortem; later ones link their items to that name.
         var title = storedTitle ?? import.Title;

@@ -60,7 +60,7 @@ public sealed partial class PostmortemImporter(
     public async Task<ImportOutcome> Import(PostmortemImport import, Caller caller, EventMetadata metadata, CancellationToken ct)
     {
         caller = await teams.WithListedLeads(caller, import.Team, ct);
-        var (parsed, chosen) = Choose(import, caller);
+        var (parsed, chosen) = Choose(import, caller, ct);
         var actions = chosen.Select(a => new ChosenAction(a, ItemId(import.Ref, a.Fingerprint))).ToList();
         var bus = new MessageBus(wolverine) { CorrelationId = metadata.CorrelationId };
         var attempt = await bus.InvokeAsync<ImportAttempt>(
@@ -81,10 +81,10 @@ public sealed partial class PostmortemImporter(
         StreamIds.FromName($"actiontracker/postmortem-action\n{reference}\n{fingerprint}");
 
     /// <summary>The document read as the import asks (detected sections, named sections or chosen candidates) and the actions to import.</summary>
-    public static (ParsedPostmortem Parsed, IReadOnlyList<FoundAction> Actions) Choose(PostmortemImport import, Caller caller)
+    public static (ParsedPostmortem Parsed, IReadOnlyList<FoundAction> Actions) Choose(PostmortemImport import, Caller caller, CancellationToken ct)
     {
         EnsureMayImport(import.Team, caller);
-        var parsed = Read(import);
+        var parsed = Read(import, ct);
         IReadOnlyList<FoundAction> actions;
         if (import.Candidates is { } texts)
         {
@@ -119,9 +119,9 @@ public sealed partial class PostmortemImporter(
     }
 
     /// <summary>The document parsed with the sections the import names; a name the document does not have is a 400.</summary>
-    public static ParsedPostmortem Read(PostmortemImport import)
+    public static ParsedPostmortem Read(PostmortemImport import, CancellationToken ct)
     {
-        var parsed = PostmortemParser.Parse(import.Text, import.Sections);
+        var parsed = PostmortemParser.Parse(import.Text, import.Sections, ct);
         if (import.Sections is { } named)
         {
             var headings = parsed.Sections.Select(s => PostmortemParser.Fingerprint(s.Heading)).ToHashSet(StringComparer.Ordinal);

@@ -20,7 +20,7 @@ public sealed record SkippedEntry(string Text, string Reason, int Line);
 public sealed record ProseBlock(string Section, int Line, string Text, IReadOnlyList<int> Starts)
 {
     /// <summary>The document line on which the text at <paramref name="offset"/> stands.</summary>
-    public int LineAt(int offset) => Line + Math.Max(0, Starts.Count(s => s <= offset) - 1);
+    public int LineAt(int offset) => Line + Markup.IndexOfLast(Starts, offset);
 }
 
 public sealed record ParsedPostmortem(
@@ -52,6 +52,12 @@ public static partial class PostmortemParser
     public const int MinWords = 3;
     public const int MaxTitle = 200;
     public const int MaxDescription = 4000;
+
+    /// <summary>
+    /// The longest line a document may have (a 400 names the first longer one): room for a long
+    /// paragraph written on one line, while what one line costs the parser stays bounded.
+    /// </summary>
+    public const int MaxLineLength = 20_000;
 
     public const string EmptyEntry = "empty entry";
     public const string TooShort = "too short to be an action (fewer than 3 words)";
@@ -131,9 +137,10 @@ public static partial class PostmortemParser
     /// Headings named by the caller (as written, any case): these sections hold the actions, and
     /// no other does, whatever their names say.
     /// </param>
-    public static ParsedPostmortem Parse(string text, IReadOnlyCollection<string>? importFrom = null)
+    /// <param name="ct">Looked at line by line: a request cut off (its client gone, its time up) stops the parse.</param>
+    public static ParsedPostmortem Parse(string text, IReadOnlyCollection<string>? importFrom = null, CancellationToken ct = default)
     {
-        var lines = Classify(Prepare(text));
+        var lines = Classify(Prepare(text), ct);
         var chosen = importFrom?.Select(Normalise).ToHashSet(StringComparer.Ordinal);
         if (chosen is not null)
             foreach (var line in lines.Where(l => l.Kind == LineKind.Heading))
@@ -148,6 +155,7 @@ public static partial class PostmortemParser
 
         foreach (var line in lines)
         {
+            ct.ThrowIfCancellationRequested();
             if (line.Kind == LineKind.Heading)
             {
                 // In plain text every heading ends the section before it, known or not, except a
@@ -186,13 +194,17 @@ public static partial class PostmortemParser
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var section in bodies)
         {
+            ct.ThrowIfCancellationRequested();
             if (section.Heading.Section == SectionKind.Prose)
             {
                 prose.AddRange(ProseBlocks(section));
                 continue;
             }
             foreach (var entry in Entries(section, skipped))
+            {
+                ct.ThrowIfCancellationRequested();
                 Accept(entry, section.Heading.HeadingText, seen, actions, skipped);
+            }
         }
 
         return new ParsedPostmortem(sections, actions, skipped.OrderBy(s => s.Line).ToList(), prose);
@@ -279,7 +291,7 @@ public static partial class PostmortemParser
     private static string[] Prepare(string text)
     {
         text = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
-        text = HtmlComment().Replace(text, m => new string('\n', m.Value.Count(c => c == '\n')));
+        text = Markup.BlankComments(text);
         var builder = new StringBuilder(text.Length);
         foreach (var c in text)
         {
@@ -294,12 +306,13 @@ public static partial class PostmortemParser
         return builder.ToString().Split('\n');
     }
 
-    private static List<Line> Classify(string[] raw)
+    private static List<Line> Classify(string[] raw, CancellationToken ct)
     {
         var lines = new List<Line>(raw.Length);
         string? fence = null;
         for (var i = 0; i < raw.Length; i++)
         {
+            ct.ThrowIfCancellationRequested();
             var line = new Line(i + 1, raw[i].TrimEnd());
             lines.Add(line);
             var content = line.Content;
@@ -324,8 +337,8 @@ public static partial class PostmortemParser
             else if (content[0] == '>')
                 // A quoted block (an old postmortem, a template, a customer's words) is not this document's structure.
                 line.Kind = LineKind.Ignored;
-            else if (line.Indent <= 3 && AtxHeading().Match(content) is { Success: true } atx)
-                MakeHeading(line, atx.Groups["text"].Value, atx.Groups["hashes"].Value.Length, plain: false);
+            else if (line.Indent <= 3 && Markup.TryAtxHeading(content, out var level, out var heading))
+                MakeHeading(line, heading, level, plain: false);
             else if (previous is { Kind: LineKind.Text or LineKind.Heading, Level: 0 or 7 or 8 } && Underline().IsMatch(content)
                      && IsParagraphStart(lines, i - 1))
             {
@@ -650,14 +663,16 @@ public static partial class PostmortemParser
     private static string TitleOf(string text)
     {
         var first = text;
-        foreach (Match end in SentenceEnd().Matches(text))
+        foreach (var end in SentenceEnd().EnumerateMatches(text))
         {
-            var before = text[..end.Index];
-            var lastWord = before[(before.LastIndexOf(' ') + 1)..].TrimEnd('.', '!', '?');
+            // The word before the end, found backwards from it: never a copy of all the text
+            // before it, which made many short "sentences" quadratic.
+            var wordStart = end.Index == 0 ? 0 : text.LastIndexOf(' ', end.Index - 1) + 1;
+            var lastWord = text[wordStart..end.Index].TrimEnd('.', '!', '?');
             // "e.g. Kafka", "J. Doe" and "step 1. Then" are not sentence ends worth cutting at.
             if (Abbreviations.Contains(lastWord) || lastWord.Length <= 1)
                 continue;
-            first = before;
+            first = text[..end.Index];
             break;
         }
         if (Fingerprint(first).Split(' ').Length < MinWords)
@@ -690,7 +705,7 @@ public static partial class PostmortemParser
         for (var i = 0; i < 3; i++)
         {
             var before = text;
-            text = Strong().Replace(text, "${text}");
+            text = Markup.StripStrong(text);
             text = Emphasis().Replace(text, "${text}");
             text = Strike().Replace(text, "${text}");
             if (text == before)
@@ -703,12 +718,6 @@ public static partial class PostmortemParser
 
     /// <summary>Emphasis and a trailing colon off a candidate heading line.</summary>
     private static string Strip(string text) => Clean(text).TrimEnd(':').Trim();
-
-    [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
-    private static partial Regex HtmlComment();
-
-    [GeneratedRegex(@"^(?<hashes>#{1,6})(?:\s+(?<text>.*?))?(?:\s+#+)?\s*$")]
-    private static partial Regex AtxHeading();
 
     [GeneratedRegex(@"^(?:={3,}|-{3,})$")]
     private static partial Regex Underline();
@@ -738,23 +747,20 @@ public static partial class PostmortemParser
     [GeneratedRegex(@"(?<=[.!?])\s+(?=[\p{Lu}\d""'(\[])")]
     private static partial Regex SentenceEnd();
 
-    [GeneratedRegex(@"!\[(?<alt>[^\]]*)\]\([^)]*\)")]
+    [GeneratedRegex(@"!\[(?<alt>[^\]]*)\]\([^)]*\)", RegexOptions.NonBacktracking)]
     private static partial Regex Image();
 
-    [GeneratedRegex(@"\[(?<text>[^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")]
+    [GeneratedRegex(@"\[(?<text>[^\]]+)\](?:\([^)]*\)|\[[^\]]*\])", RegexOptions.NonBacktracking)]
     private static partial Regex Link();
 
-    [GeneratedRegex(@"<(?<url>(?:https?|mailto):[^>\s]+)>")]
+    [GeneratedRegex(@"<(?<url>(?:https?|mailto):[^>\s]+)>", RegexOptions.NonBacktracking)]
     private static partial Regex AutoLink();
 
     [GeneratedRegex(@"<br\s*/?>", RegexOptions.IgnoreCase)]
     private static partial Regex LineBreakTag();
 
-    [GeneratedRegex(@"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")]
+    [GeneratedRegex(@"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", RegexOptions.NonBacktracking)]
     private static partial Regex HtmlTag();
-
-    [GeneratedRegex(@"(\*\*|__)(?=\S)(?<text>.+?)(?<=\S)\1")]
-    private static partial Regex Strong();
 
     // Single * or _ around words, but not inside words (snake_case, 2*3*4).
     [GeneratedRegex(@"(?<![\w*])\*(?=\S)(?<text>[^*]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)(?<text>[^_]+?)(?<=\S)_(?![\w_])")]
@@ -763,7 +769,7 @@ public static partial class PostmortemParser
     [GeneratedRegex(@"~~(?<text>.+?)~~")]
     private static partial Regex Strike();
 
-    [GeneratedRegex(@"`+(?<text>[^`]+?)`+")]
+    [GeneratedRegex(@"`+(?<text>[^`]+?)`+", RegexOptions.NonBacktracking)]
     private static partial Regex Code();
 
     [GeneratedRegex(@"\\(?<c>[\\`*_{}\[\]()#+\-.!|>])")]

@@ -15,6 +15,7 @@ public static class PostmortemsModule
         services.AddMigrations<PostmortemsSchema>();
         services.AddSingleton<PostmortemStore>();
         services.AddSingleton<PostmortemImporter>();
+        services.AddSingleton<ParsingSlots>();
         services.AddMessageHandlers(typeof(ImportPostmortemHandler));
         // A concurrent import of the same postmortem started one of these items; the retry skips it.
         services.AddInlineCommand(typeof(ImportPostmortem), lostRace: typeof(Marten.Exceptions.ExistingStreamIdCollisionException));

@@ -25,7 +25,7 @@ public static class AuthoritySignIn
             return authentication;
         authentication.AddOpenIdConnect(Scheme, _ => { });
         authentication.Services.AddOptions<OpenIdConnectOptions>(Scheme)
-            .Configure<IOptions<AuthOptions>, TimeProvider>((oidc, auth, time) => Configure(oidc, auth.Value, time));
+            .Configure<IOptions<AuthOptions>, TimeProvider, IHostEnvironment>((oidc, auth, time, environment) => Configure(oidc, auth.Value, time, environment));
         return authentication;
     }
 
@@ -67,7 +67,7 @@ public static class AuthoritySignIn
             ? returnUrl
             : "/";
 
-    private static void Configure(OpenIdConnectOptions oidc, AuthOptions auth, TimeProvider time)
+    private static void Configure(OpenIdConnectOptions oidc, AuthOptions auth, TimeProvider time, IHostEnvironment environment)
     {
         oidc.SignInScheme = WebPages.Scheme;
         oidc.Authority = auth.Authority!.TrimEnd('/');
@@ -81,8 +81,8 @@ public static class AuthoritySignIn
         oidc.ResponseMode = OpenIdConnectResponseMode.Query;
         oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
         oidc.NonceCookie.SameSite = SameSiteMode.Lax;
-        oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-        oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        oidc.CorrelationCookie.SecurePolicy = PageSecurity.SecurePolicy(environment);
+        oidc.NonceCookie.SecurePolicy = PageSecurity.SecurePolicy(environment);
         oidc.Scope.Clear();
         oidc.Scope.Add("openid");
         oidc.Scope.Add("profile");

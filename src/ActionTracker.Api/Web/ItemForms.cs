@@ -34,7 +34,7 @@ public static class ItemForms
             if (!Wire.TryParseStatus(status, out var wanted))
                 throw new InvalidCommand(new Dictionary<string, string[]> { ["status"] = ["Choose a status."] });
             await commands.Send<ActionItemResponse>(new ChangeItemStatus(id, new(wanted, Blank(reason), Blank(resolution)), request), ct);
-            return $"Now {ItemActions.Describe(wanted)}.";
+            return PageNotices.StatusChanged;
         });
 
     private static Task<IResult> Comment(Guid id, [FromForm] string? text, [FromForm] long version, HttpContext http,
@@ -42,9 +42,10 @@ public static class ItemForms
         Run(id, http, version, async request =>
         {
             await commands.Send<CommentResponse>(new CommentOnItem(id, new(Guid.CreateVersion7(time.GetUtcNow()), text ?? ""), request), ct);
-            return "Comment added.";
+            return PageNotices.CommentAdded;
         });
 
+    /// <param name="act">Runs the command; returns the <see cref="PageNotices"/> key of its notice.</param>
     private static async Task<IResult> Run(Guid id, HttpContext http, long version, Func<CommandRequest, Task<string>> act)
     {
         WebPages.RequireFormToken(http);
@@ -59,13 +60,10 @@ public static class ItemForms
         {
             query = "stale=yes";
         }
-        catch (InvalidCommand e)
-        {
-            query = "error=" + Uri.EscapeDataString(string.Join(" ", e.Errors.SelectMany(f => f.Value)));
-        }
         catch (DomainException e)
         {
-            query = "error=" + Uri.EscapeDataString(e.Message);
+            // A key, not the message: the page words it (PageNotices).
+            query = "error=" + PageNotices.ErrorKey(e);
         }
         return TypedResults.Redirect($"/items/{id}?{query}");
     }

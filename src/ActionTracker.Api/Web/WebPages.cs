@@ -58,10 +58,11 @@ public static class WebPages
             cookie.Cookie.Name = "actiontracker";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
         }).AddAuthoritySignIn(configuration);
+        // (Secure cookies outside Development, relative sign-in redirects: PageSecurity.)
+        services.AddPageSecurity();
         return services;
     }
 

@@ -129,13 +129,16 @@ public sealed class ImportingPostmortems(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
-    public async Task an_action_section_with_nothing_to_import_still_records_the_postmortem_once()
+    public async Task an_action_section_with_nothing_to_import_is_recorded_once_by_a_lead_and_refused_to_a_member()
     {
         const string text = "## Summary\n\nA short blip.\n\n## Action items\n\n- None\n- N/A\n";
 
-        var first = await _cast.Alice.Import("pm-nothing-to-do", text, title: "A short blip");
-        var again = await _cast.Alice.Import("pm-nothing-to-do", text, title: "A short blip");
+        // A member's import of nothing claims no ref (OwningSharedNames); a lead's records the postmortem.
+        var members = await _cast.Alice.Import("pm-nothing-to-do", text, title: "A short blip");
+        var first = await _cast.Lena.Import("pm-nothing-to-do", text, title: "A short blip");
+        var again = await _cast.Lena.Import("pm-nothing-to-do", text, title: "A short blip");
 
+        await members.AssertProblem(HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal([PostmortemParser.TooShort, PostmortemParser.TooShort], (await first.Body()).GetProperty("skipped").Reasons());
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
@@ -148,7 +151,8 @@ public sealed class ImportingPostmortems(ApiFixture api) : IClassFixture<ApiFixt
         var text = Samples.Read("timeline-and-analysis.txt");
         var events = await api.EventCount();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _cast.Importer.Import("pm-concurrent", text)));
+        // Six importing services: one caller runs only two imports at once (PreviewingHostileDocuments).
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => api.As($"pm-importer-{i}", [], "service").Import("pm-concurrent", text)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
         var created = new List<string>();
@@ -273,8 +277,12 @@ public sealed class ImportingPostmortems(ApiFixture api) : IClassFixture<ApiFixt
     [Fact]
     public async Task a_document_of_a_mebibyte_is_taken_a_longer_text_is_a_400_and_a_body_over_two_mebibytes_is_a_413()
     {
-        var mebibyte = "## Action items\n\n- Alert on lag when the ingest queue backs up\n\n";
-        mebibyte += new string('x', 1024 * 1024 - mebibyte.Length);
+        // In lines of 1 KiB: a line has at most PostmortemParser.MaxLineLength characters.
+        var builder = new System.Text.StringBuilder("## Action items\n\n- Alert on lag when the ingest queue backs up\n\n");
+        while (builder.Length < 1024 * 1024)
+            builder.Append('x', Math.Min(1023, 1024 * 1024 - builder.Length - 1)).Append('\n');
+        var mebibyte = builder.ToString();
+        Assert.Equal(1024 * 1024, mebibyte.Length);
         Assert.Equal(HttpStatusCode.Created, (await _cast.Alice.Import("pm-one-mebibyte", mebibyte)).StatusCode);
         var events = await api.EventCount();
         var longText = "## Action items\n\n- Alert on lag\n\n" + new string('x', 1100 * 1024);

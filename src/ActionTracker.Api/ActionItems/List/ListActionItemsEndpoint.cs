@@ -108,6 +108,12 @@ public static class ListActionItemsEndpoint
             return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var day))
         {
+            // The calendar ends with that day: there is no instant after it to compare with.
+            if (!upper && day == DateOnly.MaxValue)
+            {
+                errors[field] = ["Nothing can be due after 9999-12-31: give a date up to 9999-12-30, or an instant."];
+                return null;
+            }
             var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             // Timestamps are kept to the microsecond: the day's last one is a tick of ten before the next day.
             return upper ? start : start.AddDays(1).AddTicks(-10);

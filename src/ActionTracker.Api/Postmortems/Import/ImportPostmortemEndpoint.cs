@@ -80,6 +80,7 @@ public static partial class ImportPostmortemEndpoint
     private static async Task<Created<ImportPostmortemResponse>> Handle(
         HttpContext http,
         PostmortemImporter importer,
+        ParsingSlots slots,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
         TimeProvider time,
         [FromQuery(Name = "ref")] string? reference,
@@ -92,6 +93,7 @@ public static partial class ImportPostmortemEndpoint
         [FromQuery] string[]? candidates,
         CancellationToken ct)
     {
+        using var slot = slots.Take(http.User.ToCaller());
         var body = await ReadBody(http, jsonOptions.Value.SerializerOptions,
             new ImportPostmortemRequest(title, reference, team, owner, priority, null, incidentAt, NullIfEmpty(section), NullIfEmpty(candidates)), ct);
         var caller = http.User.ToCaller();
@@ -166,6 +168,8 @@ public static partial class ImportPostmortemEndpoint
             errors["text"] = ["The postmortem document is required (markdown or plain text)."];
         else if (body.Text.Length > MaxTextLength)
             errors["text"] = [$"The document has {body.Text.Length} characters; at most {MaxTextLength} are accepted."];
+        else if (LongestLine(body.Text) is { Length: > PostmortemParser.MaxLineLength } longest)
+            errors["text"] = [$"Line {longest.Line} of the document has {longest.Length} characters; a line has at most {PostmortemParser.MaxLineLength}."];
         var owner = body.Owner?.Trim() ?? caller.Id;
         if (!Names.IsUserId(owner))
             errors["owner"] = [$"The owner is a user id: {Names.UserIdRule}."];
@@ -185,6 +189,23 @@ public static partial class ImportPostmortemEndpoint
         if (errors.Count > 0)
             throw new InvalidRequest(errors);
         return new PostmortemImport(reference, title, body.Team!, owner, priority, incidentAt, body.Text!, body.Section, body.Candidates);
+    }
+
+    /// <summary>The document's longest line (the first, of equals) and its length, line ends of any kind.</summary>
+    private static (int Line, int Length) LongestLine(string text)
+    {
+        var (line, longest, longestLine, start) = (1, 0, 1, 0);
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] is not ('\n' or '\r'))
+                continue;
+            if (i - start > longest)
+                (longest, longestLine) = (i - start, line);
+            if (i + 1 < text.Length && text[i] == '\r' && text[i + 1] == '\n')
+                i++;
+            (line, start) = (line + 1, i + 1);
+        }
+        return (longestLine, longest);
     }
 
     /// <summary>As due dates are read, except that a date alone means the start of that day (UTC).</summary>

@@ -12,16 +12,24 @@ public static partial class Commitments
 {
     public const int MaxTitle = 200;
 
-    /// <summary>The commitments of one block of prose, in order, as (action, the sentence it came from).</summary>
-    public static IEnumerable<(string Action, string Sentence)> In(string text)
+    /// <summary>The commitments of one block of prose, in order, as (action, the sentence it came from, where in the text that starts).</summary>
+    public static IEnumerable<(string Action, string Sentence, int Offset)> In(string text)
     {
-        foreach (var raw in SentenceEnd().Split(text))
+        var start = 0;
+        var ends = new List<(int Index, int Length)>();
+        foreach (var match in SentenceEnd().EnumerateMatches(text))
+            ends.Add((match.Index, match.Length));
+        ends.Add((text.Length, 0));
+        foreach (var end in ends)
         {
+            var raw = text[start..end.Index];
+            var offset = start + (raw.Length - raw.TrimStart().Length);
+            start = end.Index + end.Length;
             var sentence = raw.Trim();
             if (sentence.Length == 0 || Excluded().IsMatch(sentence))
                 continue;
             if (Action(sentence) is { } action)
-                yield return (action, sentence);
+                yield return (action, sentence, offset);
         }
     }
 

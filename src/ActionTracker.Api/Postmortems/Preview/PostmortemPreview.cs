@@ -21,11 +21,11 @@ public static class PostmortemPreview
             .ToList();
         var seen = candidates.Select(c => c.Fingerprint).ToHashSet(StringComparer.Ordinal);
         foreach (var block in parsed.Prose)
-            foreach (var (action, sentence) in Commitments.In(block.Text))
+            foreach (var (action, sentence, offset) in Commitments.In(block.Text))
             {
                 var fingerprint = PostmortemParser.Fingerprint(action);
                 if (seen.Add(fingerprint))
-                    candidates.Add(new Candidate(action, sentence, block.Section, block.LineAt(block.Text.IndexOf(sentence, StringComparison.Ordinal)), Commitment,
+                    candidates.Add(new Candidate(action, sentence, block.Section, block.LineAt(offset), Commitment,
                         $"a commitment in the prose section \"{block.Section}\": \"{Quote(sentence)}\"", fingerprint, false));
             }
         return candidates.OrderBy(c => c.Line).ToList();

@@ -28,6 +28,7 @@ public static class PreviewPostmortemEndpoint
 
     private static async Task<Ok<PostmortemPreviewResponse>> Handle(
         HttpContext http,
+        ParsingSlots slots,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
         [FromQuery(Name = "ref")] string? reference,
         [FromQuery] string? team,
@@ -38,12 +39,13 @@ public static class PreviewPostmortemEndpoint
         [FromQuery] string[]? section,
         CancellationToken ct)
     {
+        using var slot = slots.Take(http.User.ToCaller());
         var body = await ImportPostmortemEndpoint.ReadBody(http, jsonOptions.Value.SerializerOptions,
             new ImportPostmortemRequest(title, reference, team, owner, priority, null, incidentAt, ImportPostmortemEndpoint.NullIfEmpty(section)), ct);
         var caller = http.User.ToCaller();
         var import = ImportPostmortemEndpoint.ToImport(body with { Candidates = null }, caller);
         PostmortemImporter.EnsureMayImport(import.Team, caller);
-        var parsed = PostmortemImporter.Read(import);
+        var parsed = PostmortemImporter.Read(import, ct);
         return TypedResults.Ok(new PostmortemPreviewResponse(
             parsed.Sections.Select(s => new PreviewSection(s.Heading, Wire(s.Kind), s.Line)).ToList(),
             PostmortemPreview.Candidates(parsed).Select(c => new PreviewCandidate(c.Text, c.Section, c.Line, c.Confidence, c.Reason)).ToList()));
