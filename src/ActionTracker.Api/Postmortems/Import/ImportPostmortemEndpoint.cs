@@ -42,7 +42,7 @@ public static partial class ImportPostmortemEndpoint
     /// </summary>
     public const long MaxBodyBytes = 2 * 1024 * 1024;
 
-    /// <summary>The longest document: 1 MiB of characters (as the README says); a longer one is a 400 naming the field.</summary>
+    /// <summary>The longest document: 1 MiB of characters (docs/configuration.md); a longer one is a 400 naming the field.</summary>
     public const int MaxTextLength = 1024 * 1024;
 
     public const int MaxRefLength = 100;
