@@ -46,6 +46,35 @@ public sealed class EditingItems(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(events, await api.EventCount());
     }
 
+    private static Task<HttpResponseMessage> PatchJson(HttpClient client, Guid id, string json) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/action-items/{id}")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        });
+
+    [Fact]
+    public async Task a_null_clears_the_description_and_the_labels_and_a_null_title_or_priority_is_a_400_naming_it()
+    {
+        var id = await _cast.Alice.CreateItem();
+        await Patch(_cast.Alice, id, new { description = "Steps in the runbook.", labels = new[] { "dns" } });
+        var events = await api.EventCount();
+
+        var nullTitle = await PatchJson(_cast.Alice, id, """{"title": null, "priority": null, "description": null}""");
+
+        var problem = await nullTitle.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(["priority", "title"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal(events, await api.EventCount());
+
+        var cleared = await PatchJson(_cast.Alice, id, """{"description": null, "labels": null}""");
+
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        var item = await cleared.Body();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, item.GetProperty("description").ValueKind);
+        Assert.Empty(item.GetProperty("labels").EnumerateArray());
+        var last = (await (await _cast.Alice.GetAsync($"/api/action-items/{id}/history")).Body()).GetProperty("events").EnumerateArray().Last();
+        Assert.Equal(["description", "labels"], last.GetProperty("data").GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+    }
+
     [Fact]
     public async Task a_patch_that_changes_nothing_is_200_without_an_event_and_a_lead_may_clear_the_description()
     {

@@ -41,6 +41,28 @@ public sealed class LeadingRegisteredTeams(ApiFixture api) : IClassFixture<ApiFi
     }
 
     [Fact]
+    public async Task a_refusal_says_who_leads_the_registered_team_and_why_a_lead_role_alone_is_not_enough()
+    {
+        var team = NewTeam();
+        var ann = api.As("ann", [team], "member");
+        var item = await ann.CreateItem(team: team, owner: "ann");
+        await Register(team, "tove", "lena");
+        var alice = api.As("alice", [team], "lead");
+        var events = await api.EventCount();
+
+        var edit = await alice.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/action-items/{item}") { Content = JsonContent.Create(new { title = "Retitled by a lead in name only" }) });
+        var rename = await alice.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/teams/{team}") { Content = JsonContent.Create(new { name = "Taken over" }) });
+        var byAMember = await api.As("bo", [team], "member").Post($"/api/action-items/{item}/status", new { status = "in_progress" });
+
+        var because = $"Team '{team}' is led by lena, tove: once a team lists its leads, a lead role alone does not lead it.";
+        Assert.EndsWith(because, (await edit.AssertProblem(HttpStatusCode.Forbidden)).Str("detail"));
+        Assert.EndsWith(because, (await rename.AssertProblem(HttpStatusCode.Forbidden)).Str("detail"));
+        Assert.Equal($"Only the owner, a lead of the team or an admin may change the status. Team '{team}' is led by lena, tove.",
+            (await byAMember.AssertProblem(HttpStatusCode.Forbidden)).Str("detail"));
+        Assert.Equal(events, await api.EventCount());
+    }
+
+    [Fact]
     public async Task a_lead_role_alone_cannot_move_an_item_out_of_a_registered_team()
     {
         var (from, to) = (NewTeam(), NewTeam());

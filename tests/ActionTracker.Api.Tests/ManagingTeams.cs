@@ -58,6 +58,27 @@ public sealed class ManagingTeams(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task a_put_without_leads_is_a_400_naming_them_and_changes_nothing()
+    {
+        var team = "renamed-" + Guid.NewGuid().ToString("N")[..8];
+        var lead = api.As("lena", [team], "lead");
+        Assert.Equal(HttpStatusCode.Created, (await Put(lead, team, new
+        {
+            name = "Platform", leads = new[] { "lena" }, escalationContact = "vp-eng", timeZone = "Europe/Berlin",
+        })).StatusCode);
+
+        var rename = await Put(lead, team, new { name = "Platform Engineering" });
+
+        var problem = await rename.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Contains("use PATCH", problem.GetProperty("errors").GetProperty("leads")[0].GetString());
+        var kept = await (await lead.GetAsync($"/api/teams/{team}")).Body();
+        Assert.Equal(("Platform", "vp-eng", "Europe/Berlin", 1L), (kept.Str("name"), kept.Str("escalationContact"), kept.Str("timeZone"), kept.GetProperty("version").GetInt64()));
+        Assert.Equal(["lena"], kept.GetProperty("leads").EnumerateArray().Select(l => l.GetString()));
+        // Nobody else's lead role took the team over meanwhile.
+        await (await Put(api.As("lars", [team], "lead"), team, new { leads = new[] { "lars" } })).AssertProblem(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task an_unknown_team_is_a_404()
     {
         await (await _cast.Alice.GetAsync("/api/teams/nobody-here")).AssertProblem(HttpStatusCode.NotFound);
@@ -99,7 +120,7 @@ public sealed class GuardingNotifyUrls(StrictNetworkFixture api) : IClassFixture
         var lead = api.As("lena", ["platform"], "lead");
 
         // A public address as written: a name would be looked up, and the tests reach nothing beyond loopback.
-        var response = await lead.PutAsJsonAsync("/api/teams/platform", new { notifyUrl = "https://93.184.215.14/hooks/123" });
+        var response = await lead.PutAsJsonAsync("/api/teams/platform", new { leads = new[] { "lena" }, notifyUrl = "https://93.184.215.14/hooks/123" });
 
         Assert.True(response.IsSuccessStatusCode);
     }

@@ -77,8 +77,8 @@ public sealed class SecuringPages(DevelopmentFixture api) : IClassFixture<Develo
         var blocked = await browser.PostForm($"/items/{item}/status", page, ("status", "blocked"), ("version", "1"));
         var commented = await browser.PostForm($"/items/{item}/comments", page, ("text", "Waiting on the vendor."), ("version", "1"));
 
-        Assert.Equal($"/items/{item}?error=reason", blocked.Headers.Location?.OriginalString);
-        Assert.Contains("Not done: Give a reason, at most 1000 characters of text. Nothing was changed.", await browser.Page(blocked.Headers.Location!.OriginalString));
+        Assert.Equal(HttpStatusCode.BadRequest, blocked.StatusCode);
+        Assert.Matches("<p class=\"problem\" role=\"alert\">Not done: [^<]*reason[^<]*Nothing was changed.</p>", await blocked.Content.ReadAsStringAsync());
         Assert.Equal($"/items/{item}?done=comment", commented.Headers.Location?.OriginalString);
         Assert.Contains("<p class=\"notice\" role=\"status\">Comment added.</p>", await browser.Page(commented.Headers.Location!.OriginalString));
         Assert.Contains("<p class=\"notice\" role=\"status\">Now open.</p>", await browser.Page($"/items/{item}?done=status"));

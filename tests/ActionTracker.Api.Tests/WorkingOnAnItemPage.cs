@@ -24,10 +24,9 @@ public sealed class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<
         var events = await api.EventCount();
         var forged = await owner.PostForm($"/items/{item}/status", ownersPage, ("status", "wont_do"), ("reason", "Not worth it."), ("version", "1"));
 
-        Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
-        Assert.Equal($"/items/{item}?error=not-permitted", forged.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
         Assert.Equal(events, await api.EventCount());
-        Assert.Contains("Not done: This change is not yours to make", await owner.Page(forged.Headers.Location!.OriginalString));
+        Assert.Contains("Not done: Only a lead of the team or an admin", await forged.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -38,15 +37,54 @@ public sealed class WorkingOnAnItemPage(DevelopmentFixture api) : IClassFixture<
         var item = await token.CreateItem(team: team, owner: "ann", title: "Rotate the certificate");
         var owner = await api.SignIn("ann", team, "member");
         var page = await owner.Page($"/items/{item}"); // rendered at version 1
-        await token.Post($"/api/action-items/{item}/assignment", new { owner = "cy" }); // version 2, elsewhere
+        await token.Post($"/api/action-items/{item}/due-date", new { dueAt = "2030-01-15T09:00:00Z", reason = "The vendor moved its release." }); // version 2, elsewhere
         var events = await api.EventCount();
 
-        var stale = await owner.PostForm($"/items/{item}/status", page, ("status", "in_progress"), ("version", "1"));
+        var stale = await owner.PostForm($"/items/{item}/status", page, ("status", "blocked"), ("reason", "Waiting for the vendor's new root."), ("version", "1"));
 
-        Assert.Equal($"/items/{item}?stale=yes", stale.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal(events, await api.EventCount());
         Assert.Equal("open", (await token.Item(item)).Str("status"));
-        Assert.Contains("The item changed since you opened the page, so nothing was changed", await owner.Page($"/items/{item}?stale=yes"));
+        var again = await stale.Content.ReadAsStringAsync();
+        Assert.Contains("The item changed since you opened the page, so nothing was changed", again);
+        // The page as it is now (the new due date), with the reason typed still in its form.
+        Assert.Contains("2030-01-15", again);
+        Assert.Contains("value=\"Waiting for the vendor&#x27;s new root.\"", again);
+    }
+
+    [Fact]
+    public async Task a_comment_typed_on_a_page_that_went_stale_is_added_since_comments_conflict_with_nothing()
+    {
+        var team = NewTeam();
+        var token = api.As("lead-" + team, [team], "lead");
+        var item = await token.CreateItem(team: team, owner: "ann", title: "Rotate the certificate");
+        var owner = await api.SignIn("ann", team, "member");
+        var page = await owner.Page($"/items/{item}"); // rendered at version 1
+        await token.Post($"/api/action-items/{item}/comments", new { text = "Someone else's note, meanwhile." }); // version 2
+
+        var comment = await owner.PostForm($"/items/{item}/comments", page, ("text", "The new certificate is in the vault."), ("version", "1"));
+
+        Assert.Equal(HttpStatusCode.Redirect, comment.StatusCode);
+        var comments = (await (await token.GetAsync($"/api/action-items/{item}/comments")).Body()).GetProperty("comments");
+        Assert.Equal(["Someone else's note, meanwhile.", "The new certificate is in the vault."], comments.EnumerateArray().Select(c => c.Str("text")));
+    }
+
+    [Fact]
+    public async Task a_refused_comment_shows_the_page_again_with_the_text_typed_and_writes_nothing()
+    {
+        var team = NewTeam();
+        var item = await api.As("lead-" + team, [team], "lead").CreateItem(team: team, owner: "ann", title: "Rotate the certificate");
+        var outsider = await api.SignIn("olga", NewTeam(), "member");
+        var page = await outsider.Page($"/items/{item}");
+        var events = await api.EventCount();
+
+        var refused = await outsider.PostForm($"/items/{item}/comments", page, ("text", "Payments saw this too <b>twice</b>."));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var again = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Not done: Only members of the team, the owner and admins may comment.", again);
+        Assert.Contains(">Payments saw this too &lt;b&gt;twice&lt;/b&gt;.</textarea>", again);
+        Assert.Equal(events, await api.EventCount());
     }
 
     [Fact]

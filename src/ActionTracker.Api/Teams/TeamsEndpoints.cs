@@ -43,7 +43,7 @@ public static class TeamsEndpoints
         var teams = app.MapGroup("/api/teams").WithTags("Teams").RequireAuthorization()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         teams.MapPut("/{team}", Put).WithName("PutTeam")
-            .WithSummary("Create or replace a team: leads, escalation contact, notify URL, time zone. Leads of the team and admins.");
+            .WithSummary("Create or replace a team: leads (required; [] for none), escalation contact, notify URL, time zone; a field left out is cleared. Leads of the team and admins.");
         teams.MapGet("/{team}", Get).WithName("GetTeam").WithSummary("Read a team from the directory.");
         teams.MapPatch("/{team}", Patch).WithName("PatchTeam")
             .WithSummary("Change only the fields named (If-Match: a stale version is 412). Leads of the team and admins.");
@@ -58,7 +58,7 @@ public static class TeamsEndpoints
             {
                 var caller = await directory.WithListedLeads(http.User.ToCaller(), team, ct);
                 if (!caller.IsAdmin && !caller.LeadsTeam(team))
-                    throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
+                    throw new NotPermitted(OnlyLeads(caller, team));
                 return TypedResults.Ok(new NotifySecretResponse(team, await directory.RotateSecret(team, ct)
                     ?? throw new ResourceNotFound($"Team '{team}' has no notify URL to sign for.")));
             })
@@ -85,14 +85,19 @@ public static class TeamsEndpoints
     private static async Task<Results<Ok<TeamResponse>, Created<TeamResponse>>> Put(
         string team, PutTeamRequest body, HttpContext http, TeamDirectory directory, AddressGuard guard, TimeProvider time, CancellationToken ct)
     {
-        var (response, created) = await Save(team, body, http, directory, guard, time, ActionItems.CommandRequest.IfMatchOf(http), ct);
+        // PUT replaces the team, and a team whose leads list is empty is led by any lead role with
+        // the team: a PUT that forgot the list must not hand the team over, so it is refused.
+        var (response, created) = await Save(team, body, http, directory, guard, time, ActionItems.CommandRequest.IfMatchOf(http), ct, leadsRequired: true);
         return created ? TypedResults.Created($"/api/teams/{team}", response) : TypedResults.Ok(response);
     }
 
     private static async Task<(TeamResponse Response, bool Created)> Save(
-        string team, PutTeamRequest body, HttpContext http, TeamDirectory directory, AddressGuard guard, TimeProvider time, long? expectedVersion, CancellationToken ct)
+        string team, PutTeamRequest body, HttpContext http, TeamDirectory directory, AddressGuard guard, TimeProvider time, long? expectedVersion,
+        CancellationToken ct, bool leadsRequired = false)
     {
         var errors = new Dictionary<string, string[]>();
+        if (leadsRequired && body.Leads is null)
+            errors["leads"] = ["The leads are required: PUT replaces the whole team (send [] for none). To change only some fields, use PATCH."];
         if (!Names.IsTeamSlug(team))
             errors["team"] = [$"The team is a slug: {Names.SlugRule}."];
         if (body.Name is { Length: > 200 })
@@ -112,13 +117,16 @@ public static class TeamsEndpoints
 
         var caller = await directory.WithListedLeads(http.User.ToCaller(), team, ct);
         if (!caller.IsAdmin && !caller.LeadsTeam(team))
-            throw new NotPermitted($"Only leads of team '{team}' and admins may change it.");
+            throw new NotPermitted(OnlyLeads(caller, team));
 
         var (saved, created, secret) = await directory.Save(
             new Team(team, body.Name?.Trim(), leads, body.EscalationContact?.Trim(), body.NotifyUrl, timeZone, time.Now(), 0), caller.Id, expectedVersion, ct);
         http.Response.Headers.ETag = $"\"{saved.Version}\"";
         return (TeamResponse.From(saved, secret), created);
     }
+
+    private static string OnlyLeads(Caller caller, string team) =>
+        $"Only leads of team '{team}' and admins may change it.{(caller.WhoLeads(team) is { } leads ? " " + leads : "")}";
 
     private static async Task<Ok<TeamResponse>> Get(string team, HttpContext http, TeamDirectory directory, CancellationToken ct)
     {

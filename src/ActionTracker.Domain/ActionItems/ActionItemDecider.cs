@@ -14,7 +14,20 @@ public static class ActionItemDecider
     public const int MaxLabels = 20;
     public const int MaxLabel = 50;
 
-    public static IReadOnlyList<IActionItemEvent> Decide(ActionItem? state, ActionItemCommand command, DecisionContext context) =>
+    /// <remarks>A refusal names who leads the item's team, so the caller knows whom to ask.</remarks>
+    public static IReadOnlyList<IActionItemEvent> Decide(ActionItem? state, ActionItemCommand command, DecisionContext context)
+    {
+        try
+        {
+            return DecideFor(state, command, context);
+        }
+        catch (NotPermitted refused) when (context.Caller.WhoLeads(state?.Team ?? (command as CreateActionItem)?.Team ?? "") is { } leads)
+        {
+            throw new NotPermitted($"{refused.Message} {leads}");
+        }
+    }
+
+    private static IReadOnlyList<IActionItemEvent> DecideFor(ActionItem? state, ActionItemCommand command, DecisionContext context) =>
         (state, command) switch
         {
             (null, CreateActionItem create) => Create(create, context),

@@ -6,9 +6,6 @@ using Wolverine.Persistence.EventSourcing;
 
 namespace ActionTracker.Api.ActionItems.Edit;
 
-/// <summary>The details to change: a field left out stays as it is; an empty description clears it.</summary>
-public sealed record EditActionItemRequest(string? Title, string? Description, string? Priority, string[]? Labels);
-
 public sealed record EditItem(Guid ActionItemId, EditDetails Decision, CommandRequest Request) : IItemCommand
 {
     ActionItemCommand IItemRequest.Decision => Decision;
@@ -35,6 +32,15 @@ public static class EditActionItemEndpoint
         Guid id, EditActionItemRequest body, HttpContext http, ItemCommandBus commands, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        if (body is { TitleSent: true, Title: null })
+            errors["title"] = ["An item always has a title: send a new one, or leave the field out to keep it."];
+        if (body is { PrioritySent: true, Priority: null })
+            errors["priority"] = ["An item always has a priority: send a new one, or leave the field out to keep it."];
+        // A null clears what may be empty, as an empty value does: never a silent no-op.
+        if (body is { DescriptionSent: true, Description: null })
+            body = body with { Description = "" };
+        if (body is { LabelsSent: true, Labels: null })
+            body = body with { Labels = [] };
         var priority = Wire.OptionalPriority(body.Priority, errors);
         if (body.Labels is { } labels && labels.Any(l => l is null))
             errors["labels"] = ["Labels are strings."];
