@@ -74,6 +74,8 @@ public class ApiFixture : IAsyncLifetime
         // Scenarios fire requests as fast as they can; the limiter has a fixture of its own.
         builder.UseSetting("RateLimits:PerSecond", "100000");
         builder.UseSetting("RateLimits:Burst", "100000");
+        // One service subscribes in many scenarios of a class; the cap has a test of its own.
+        builder.UseSetting("Webhooks:MaxPerCaller", "1000");
         builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
         if (clock is not null)
             builder.ConfigureServices(services =>

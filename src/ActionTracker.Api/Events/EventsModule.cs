@@ -34,7 +34,7 @@ public static class EventsModule
     public static IEndpointRouteBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
         var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Events").RequireAuthorization(Policies.AdminOrService)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
         subscriptions.MapPost("/", Create).WithName("Subscribe")
             .WithSummary("Subscribe a URL to events (types, teams); from: \"start\", a position, or (default) now. The secret is returned once.");
@@ -56,7 +56,7 @@ public static class EventsModule
     }
 
     private static async Task<Created<SubscriptionCreated>> Create(
-        SubscriptionRequest body, HttpContext http, NpgsqlDataSource db, EventLog log, AddressGuard guard, TimeProvider time, CancellationToken ct)
+        SubscriptionRequest body, HttpContext http, NpgsqlDataSource db, EventLog log, AddressGuard guard, WebhookOptions options, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (await guard.Check(body.Url, ct) is { } urlError)
@@ -77,15 +77,32 @@ public static class EventsModule
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var secret = WebhookSignature.NewSecret();
         var now = time.Now();
-        await using var insert = db.CreateCommand(
+        var caller = http.User.ToCaller();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!caller.IsAdmin)
+        {
+            // One caller's subscriptions are counted and added one at a time: two at once cannot both take the last place.
+            // (Counted in a statement after the lock's: its snapshot then sees the other's commit.)
+            await using (var lockCaller = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('subscriptions/' || $1, 0))", connection, transaction)
+                         { Parameters = { new() { Value = caller.Id } } })
+                await lockCaller.ExecuteNonQueryAsync(ct);
+            await using var count = new NpgsqlCommand("select count(*) from subscriptions where created_by = $1", connection, transaction)
+                { Parameters = { new() { Value = caller.Id } } };
+            var existing = (long)(await count.ExecuteScalarAsync(ct))!;
+            if (existing >= options.MaxPerCaller)
+                throw new LimitReached($"This caller has {existing} subscriptions, the most one caller may have ({options.MaxPerCaller}): delete one first.");
+        }
+        await using var insert = new NpgsqlCommand(
             """
             insert into subscriptions (id, url, types, teams, secret, created_by, created_at, epoch, seq, next_attempt_at, batch)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $7, $10)
-            """);
-        foreach (var value in new object[] { id, body.Url!, types, teams, secret, http.User.ToCaller().Id, now,
+            """, connection, transaction);
+        foreach (var value in new object[] { id, body.Url!, types, teams, secret, caller.Id, now,
                      start.Epoch, start.Sequence, batch })
             insert.Parameters.Add(new NpgsqlParameter { Value = value });
         await insert.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Created($"/api/subscriptions/{id}", new SubscriptionCreated(id, body.Url!, types, teams, batch, secret, now));
     }
 

@@ -27,8 +27,18 @@ public sealed class WebhookOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public int BatchSize { get; set; } = 100;
 
-    /// <summary>Subscriptions delivered to at the same time by one replica.</summary>
-    public int ConcurrentSubscriptions { get; set; } = 8;
+    /// <summary>Healthy subscriptions (their last call succeeded) delivered to at the same time by one replica.</summary>
+    public int ConcurrentSubscriptions { get; set; } = 32;
+
+    /// <summary>
+    /// Failing subscriptions (a call failed or timed out: the circuit is open until their backoff
+    /// ends) probed at the same time by one replica: a lane of their own, so a crowd of slow or
+    /// dead receivers never takes the healthy subscriptions' room.
+    /// </summary>
+    public int ConcurrentFailing { get; set; } = 4;
+
+    /// <summary>Subscriptions one caller may have (admins excepted).</summary>
+    public int MaxPerCaller { get; set; } = 10;
 
     /// <summary>Batches delivered per claim before the subscription is released for another turn.</summary>
     public int BatchesPerClaim { get; set; } = 20;
@@ -116,6 +126,13 @@ public sealed record ReplayRequest(string? From);
 /// every call, retried with exponential backoff and jitter, and disabled (with the failure
 /// recorded) after <see cref="WebhookOptions.GiveUpAfter"/> of failing. A lease keeps two replicas
 /// from delivering the same subscription at once; no transaction is open during a call.
+/// <para>
+/// Each subscription is delivered on its own: a delivery is started when its lane has room and
+/// is not waited for by any other (<see cref="Start"/>). A failed or timed-out call opens the
+/// subscription's circuit: it is not called again until its backoff ends, and then only as a
+/// probe in the lane of failing subscriptions (<see cref="WebhookOptions.ConcurrentFailing"/>),
+/// apart from the healthy ones (<see cref="WebhookOptions.ConcurrentSubscriptions"/>).
+/// </para>
 /// </summary>
 public sealed partial class WebhookDispatcher(
     NpgsqlDataSource db,
@@ -133,29 +150,58 @@ public sealed partial class WebhookDispatcher(
 
     private sealed record Claimed(Guid Id, string Url, string[] Types, string[] Teams, string Secret, LogPosition Cursor, int Attempts, DateTimeOffset? FailingSince, int Batch, Guid Token, DateTimeOffset ClaimedAt);
 
-    /// <summary>Delivers what is due to every subscription this replica can claim; returns deliveries made.</summary>
-    public async Task<int> DeliverDue(CancellationToken ct = default)
+    private readonly SemaphoreSlim _healthy = new(options.ConcurrentSubscriptions);
+    private readonly SemaphoreSlim _failing = new(options.ConcurrentFailing);
+
+    /// <summary>Delivers what is due to every subscription this replica has room for, and waits for those deliveries; returns deliveries made.</summary>
+    public async Task<int> DeliverDue(CancellationToken ct = default) => (await Task.WhenAll(await Start(ct))).Sum();
+
+    /// <summary>
+    /// Claims as many due subscriptions as each lane has room for and starts delivering to each,
+    /// without waiting: a slow receiver holds back only its own subscription, and order matters
+    /// only within each. Every task ends with its lane's room given back; its result is the events delivered.
+    /// </summary>
+    public async Task<IReadOnlyList<Task<int>>> Start(CancellationToken ct = default)
     {
-        // Subscriptions are independent: a slow receiver holds back only its own, and order
-        // matters only within each.
-        var claimed = await Claim(ct);
-        using var slots = new SemaphoreSlim(options.ConcurrentSubscriptions);
-        var counts = await Task.WhenAll(claimed.Select(async subscription =>
+        var started = new List<Task<int>>();
+        foreach (var (lane, failing) in new[] { (_healthy, false), (_failing, true) })
         {
-            await slots.WaitAsync(ct);
+            var room = 0;
+            while (lane.Wait(0))
+                room++;
+            if (room == 0)
+                continue;
+            List<Claimed> claimed;
             try
             {
-                return await Deliver(subscription, ct);
+                claimed = await Claim(room, failing, ct);
             }
-            finally
+            catch
             {
-                slots.Release();
+                lane.Release(room);
+                throw;
             }
-        }));
-        return counts.Sum();
+            if (claimed.Count < room)
+                lane.Release(room - claimed.Count);
+            started.AddRange(claimed.Select(s => Run(s, lane, ct)));
+        }
+        return started;
     }
 
-    private async Task<List<Claimed>> Claim(CancellationToken ct)
+    private async Task<int> Run(Claimed s, SemaphoreSlim lane, CancellationToken ct)
+    {
+        try
+        {
+            return await Deliver(s, ct);
+        }
+        finally
+        {
+            lane.Release();
+        }
+    }
+
+    /// <param name="failing">The lane: subscriptions whose last call failed, or those whose last call succeeded.</param>
+    private async Task<List<Claimed>> Claim(int limit, bool failing, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         await using var claim = db.CreateCommand(
@@ -163,13 +209,16 @@ public sealed partial class WebhookDispatcher(
             update subscriptions set locked_until = $2, lock_token = $3
              where id in (select id from subscriptions
                            where disabled_at is null and next_attempt_at <= $1 and (locked_until is null or locked_until < $1)
-                           order by next_attempt_at limit 50 for update skip locked)
+                                 and (attempts > 0) = $4
+                           order by next_attempt_at limit $5 for update skip locked)
             returning id, url, types, teams, secret, epoch, seq, attempts, failing_since, batch
             """);
         claim.Parameters.Add(new() { Value = now });
         claim.Parameters.Add(new() { Value = now + options.Lease });
         var token = Guid.NewGuid();
         claim.Parameters.Add(new() { Value = token });
+        claim.Parameters.Add(new() { Value = failing });
+        claim.Parameters.Add(new() { Value = limit });
         var list = new List<Claimed>();
         await using var r = await claim.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -344,40 +393,59 @@ public sealed partial class WebhookDispatcher(
     private partial void LogDisabled(Guid id, string url, int attempts);
 }
 
-/// <summary>Runs the webhook deliveries on every replica; leases keep each subscription on one at a time.</summary>
+/// <summary>
+/// Runs the webhook deliveries on every replica; leases keep each subscription on one at a time.
+/// Deliveries run on their own: the loop starts what is due each poll and never waits for a
+/// delivery under way, only looks again at once when one delivered something (more may be waiting).
+/// </summary>
 public sealed partial class WebhookLoop(WebhookDispatcher dispatcher, WebhookOptions options, TimeProvider time, ILogger<WebhookLoop> logger) : BackgroundService
 {
+    private TaskCompletionSource _delivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         if (!options.Enabled)
             return;
         await Task.Yield();
+        var running = new List<Task<int>>();
         while (!ct.IsCancellationRequested)
         {
-            var delivered = 0;
+            running.RemoveAll(t => t.IsCompleted);
+            var wake = _delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
                 // Deliveries under way finish on shutdown (each call has its own timeout), so
                 // the subscriptions' positions and leases are left as they should be.
-                delivered = await dispatcher.DeliverDue(CancellationToken.None);
+                foreach (var delivery in await dispatcher.Start(CancellationToken.None))
+                {
+                    running.Add(delivery);
+                    _ = delivery.ContinueWith(Ended, TaskScheduler.Default);
+                }
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogFailed(e);
             }
-            if (delivered > 0)
-                continue; // more may be waiting: look again at once
-            try
-            {
-                await Task.Delay(options.PollInterval, time, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            await Task.WhenAny(wake.Task, Task.Delay(options.PollInterval, time, ct));
+        }
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (Exception e)
+        {
+            LogFailed(e);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery poll failed; retrying")]
+    private void Ended(Task<int> delivery)
+    {
+        if (delivery.IsFaulted)
+            LogFailed(delivery.Exception!);
+        else if (delivery.IsCompletedSuccessfully && delivery.Result > 0)
+            Volatile.Read(ref _delivered).TrySetResult();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery failed; retrying")]
     private partial void LogFailed(Exception error);
 }

@@ -15,6 +15,9 @@ public sealed class UnsupportedContentType(string message) : ApiException(messag
 /// <summary>The caller already runs as much of this kind of work as it may at once; retry shortly (429).</summary>
 public sealed class TooBusy(string message) : ApiException(message);
 
+/// <summary>The caller has as many of something as one caller may (409); the message says what to remove first.</summary>
+public sealed class LimitReached(string message) : ApiException(message);
+
 public sealed class IdempotencyKeyReused()
     : ApiException("This Idempotency-Key was already used for a different request.");
 

@@ -27,6 +27,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             IdempotencyKeyReused e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message),
             UnsupportedContentType e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
             TooBusy e => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", e.Message),
+            LimitReached e => Problem(StatusCodes.Status409Conflict, "Limit reached", e.Message),
             JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
                 => Problem(StatusCodes.Status409Conflict, "Concurrent update",
                 "The item kept changing while this request was applied. Retry it."),
