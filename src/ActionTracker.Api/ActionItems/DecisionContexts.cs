@@ -1,12 +1,15 @@
-using ActionTracker.Api.Teams;
+using ActionTracker.Api.Policy;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 
 namespace ActionTracker.Api.ActionItems;
 
-/// <summary>What a decision on an item of a team depends on besides the item: who leads the team, the time, the policy.</summary>
-public sealed class DecisionContexts(TeamDirectory teams, TimeProvider time, DueDatePolicy policy)
+/// <summary>
+/// What a decision on an item of a team depends on besides the item: who leads the team, whom
+/// its ladder notifies, the team's policy in force, the time.
+/// </summary>
+public sealed class DecisionContexts(TeamPolicies policies, TimeProvider time)
 {
     public async Task<DecisionContext> For(Caller caller, string team, CancellationToken ct) =>
-        new(await teams.WithListedLeads(caller, team, ct), time.Now(), policy);
+        (await policies.For(team, ct)).ContextFor(caller, time.Now());
 }

@@ -33,6 +33,6 @@ public static class ItemCommandMiddleware
 
     public static Task AfterAsync(
         IItemCommand command, IEventStream<ActionItem> stream, EventsToAppend events, DecisionContext context,
-        IDocumentSession session, MessageContext bus, ItemWrites writes) =>
-        writes.Complete(command, stream.Aggregate, stream.StartingVersion ?? 0, events, context.Now, session, bus);
+        IDocumentSession session, MessageContext bus, ItemWrites writes, CancellationToken ct) =>
+        writes.Complete(command, stream.Aggregate, stream.StartingVersion ?? 0, events, context, session, bus, ct);
 }

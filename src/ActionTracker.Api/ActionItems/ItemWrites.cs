@@ -14,16 +14,21 @@ namespace ActionTracker.Api.ActionItems;
 /// answer shaped and recorded under the request's Idempotency-Key, and handed back to the request
 /// (the message the request waits for, so it is never sent anywhere).
 /// </summary>
-public sealed class ItemWrites(ItemStreams streams, IdempotencyKeys idempotency, IOptions<JsonOptions> json)
+public sealed class ItemWrites(ItemStreams streams, Policy.TeamPolicies policies, IdempotencyKeys idempotency, IOptions<JsonOptions> json)
 {
     public async Task Complete(
-        IItemRequest command, ActionItem? before, long startingVersion, IReadOnlyList<object> events, DateTimeOffset now,
-        IDocumentSession session, MessageContext bus)
+        IItemRequest command, ActionItem? before, long startingVersion, IReadOnlyList<object> events, DecisionContext context,
+        IDocumentSession session, MessageContext bus, CancellationToken ct)
     {
         var decided = events.Cast<IActionItemEvent>().ToList();
         var item = (before is null ? ActionItem.Fold(decided) : decided.Aggregate(before, ActionItem.Evolve))
                    ?? throw new InvalidOperationException($"Item {command.ItemId} has no state after its command.");
-        await streams.Schedule(bus, item, decided);
+        var now = context.Now;
+        // The context is the item's team's as it was; an item moved to another team moves onto that team's ladder.
+        if (before is not null && before.Team != item.Team)
+            await streams.Schedule(bus, item, decided, (await policies.For(item.Team, ct)).Ladder, newLadder: true);
+        else
+            await streams.Schedule(bus, item, decided, context.Ladder);
 
         var version = startingVersion + decided.Count;
         var written = new ItemWritten(command.Respond(item, version, now), $"\"{version}\"");

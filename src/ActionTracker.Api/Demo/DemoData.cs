@@ -21,6 +21,7 @@ public sealed partial class DemoData(
     Teams.TeamDirectory teams,
     TimeProvider time,
     DueDatePolicy policy,
+    EscalationPolicy ladder,
     PostmortemImporter importer,
     ILogger<DemoData> logger) : IHostedService
 {
@@ -95,7 +96,7 @@ public sealed partial class DemoData(
             var session = outbox.Session;
             var stream = await session.Events.FetchForWriting<ActionItem>(item.Id, ct);
             await items.Append(outbox.Bus, stream, ActionItemDecider.Decide(stream.Aggregate,
-                new ChangeStatus(ItemStatus.Done, null, "Done and verified in the last game day."), new DecisionContext(owner, now, policy)));
+                new ChangeStatus(ItemStatus.Done, null, "Done and verified in the last game day."), new DecisionContext(owner, now, policy)), ladder);
             await session.SaveChangesAsync(ct);
         }
         return outcome.Created.Count;
@@ -117,7 +118,7 @@ public sealed partial class DemoData(
             var caller = Caller.Create(by, [story.Team], by.EndsWith("-lead", StringComparison.Ordinal) ? [Caller.LeadRole] : [Caller.MemberRole]);
             events.AddRange(ActionItemDecider.Decide(ActionItem.Fold(events), command, new DecisionContext(caller, now.AddDays(-daysAgo), policy)));
         }
-        await items.Start(session, outbox.Bus, id, events);
+        await items.Start(session, outbox.Bus, id, events, ladder);
         // The postmortem the story's item comes from exists too (without a document), so its link
         // leads somewhere: GET /api/postmortems/{ref} shows it with its items and progress.
         session.Sql().Add(

@@ -41,14 +41,13 @@ public static class ImportPostmortemHandler
         IMessageBus bus,
         PostmortemImporter importer,
         ItemStreams items,
-        TimeProvider time,
-        DueDatePolicy policy,
+        DecisionContexts contexts,
         Teams.TeamDirectory teams,
         CancellationToken ct)
     {
         try
         {
-            return new ImportAttempt(await Import(command, session, bus, importer, items, time, policy, teams, ct), null);
+            return new ImportAttempt(await Import(command, session, bus, importer, items, contexts, teams, ct), null);
         }
         catch (Exception e) when (e is DomainException or ApiException)
         {
@@ -57,7 +56,7 @@ public static class ImportPostmortemHandler
     }
 
     private static async Task<ImportOutcome> Import(ImportPostmortem command, IDocumentSession session, IMessageBus bus,
-        PostmortemImporter importer, ItemStreams items, TimeProvider time, DueDatePolicy policy, Teams.TeamDirectory teams, CancellationToken ct)
+        PostmortemImporter importer, ItemStreams items, DecisionContexts contexts, Teams.TeamDirectory teams, CancellationToken ct)
     {
         var (import, caller) = (command.Import, command.Caller);
         session.Stamp(command.Metadata);
@@ -70,7 +69,9 @@ public static class ImportPostmortemHandler
             .Concat(command.Actions.Where(a => existing.Contains(a.Id)).Select(a => new SkippedEntry(a.Action.Title, PostmortemImporter.AlreadyImported, a.Action.Line)))
             .OrderBy(s => s.Line)
             .ToList();
-        var now = time.Now();
+        // The team's policy then in force sets the default due dates.
+        var context = await contexts.For(caller, import.Team, ct);
+        var now = context.Now;
         if (fresh.Count == 0 && storedTitle is not null)
             return new ImportOutcome(import.Ref, storedTitle, [], skipped, now);
         // A ref is its first team's (EnsureMayUseRef): an import that creates nothing must not
@@ -84,7 +85,6 @@ public static class ImportPostmortemHandler
         // The first import names the postmortem; later ones link their items to that name.
         var title = storedTitle ?? import.Title;
         var source = new ItemSource(PostmortemStore.SourceKind, import.Ref, title);
-        var context = new DecisionContext(caller, now, policy);
         var created = new List<(ActionItem, long)>(fresh.Count);
         foreach (var (action, id) in fresh)
         {
@@ -92,7 +92,7 @@ public static class ImportPostmortemHandler
                 new CreateActionItem(id, action.Title, action.Description, import.Team, import.Owner, import.Priority, null, source,
                     action.Checked ? [PostmortemImporter.CheckedLabel] : null),
                 context);
-            created.Add((await items.Start(session, bus, id, events), events.Count));
+            created.Add((await items.Start(session, bus, id, events, context.Ladder), events.Count));
         }
         session.Sql().Add(
             """

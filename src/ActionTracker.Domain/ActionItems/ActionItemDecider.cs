@@ -77,7 +77,7 @@ public static class ActionItemDecider
         [
             new ActionItemCreated(
                 c.ItemId, c.Title.Trim(), Normalize(c.Description), c.Team, c.Owner.Trim(), priority,
-                c.DueAt ?? ctx.Now + ctx.Policy.DueIn(priority), c.Source, labels, caller.Id, ctx.Now),
+                c.DueAt ?? ctx.DefaultDueAt(priority), c.Source, labels, caller.Id, ctx.Now),
         ];
     }
 

@@ -104,4 +104,14 @@ public sealed record DecisionContext(Caller Caller, DateTimeOffset Now, DueDateP
 
     /// <summary>Whom the ladder's targets name; nobody beyond the owner when not looked up.</summary>
     public Audience Notified => Audience ?? Audience.Nobody;
+
+    /// <summary>
+    /// The due date an item created now gets without one: the priority's span, moved off a
+    /// weekend in the team's zone when the team's ladder skips weekends.
+    /// </summary>
+    public DateTimeOffset DefaultDueAt(Priority priority)
+    {
+        var at = Now + Policy.DueIn(priority);
+        return Ladder.SkipWeekends ? Weekends.Skip(at, Ladder.TimeZone) : at;
+    }
 }

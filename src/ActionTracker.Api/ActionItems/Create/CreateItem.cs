@@ -42,8 +42,9 @@ public static class CreateItemHandler
     public static IStartStream Handle(CreateItem command, DecisionContext context) =>
         MartenOps.StartStream<ActionItem>(command.ItemId, [.. ActionItemDecider.Decide(null, command.Decision, context)]);
 
-    public static Task AfterAsync(CreateItem command, IStartStream start, DecisionContext context, IDocumentSession session, MessageContext bus, ItemWrites writes) =>
-        writes.Complete(command, null, 0, start.Events, context.Now, session, bus);
+    public static Task AfterAsync(CreateItem command, IStartStream start, DecisionContext context, IDocumentSession session, MessageContext bus,
+        ItemWrites writes, CancellationToken ct) =>
+        writes.Complete(command, null, 0, start.Events, context, session, bus, ct);
 }
 
 public static class CreateActionItemEndpoint

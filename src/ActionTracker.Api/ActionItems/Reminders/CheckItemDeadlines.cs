@@ -1,5 +1,6 @@
 using ActionTracker.Api.Infrastructure.Store;
 using ActionTracker.Api.Notifications;
+using ActionTracker.Api.Policy;
 using ActionTracker.Domain;
 using ActionTracker.Domain.ActionItems;
 using Marten;
@@ -32,10 +33,8 @@ public static class CheckItemDeadlinesHandler
         IMessageBus bus,
         ItemStreams items,
         TimeProvider time,
-        DueDatePolicy dueDates,
-        EscalationPolicy ladder,
+        TeamPolicies policies,
         TeamNotifier notifier,
-        Audiences audiences,
         CancellationToken ct)
     {
         var outgoing = new OutgoingMessages();
@@ -43,8 +42,13 @@ public static class CheckItemDeadlinesHandler
         // Under the stream's lock: a user's change to the item waits for this step, or this step
         // sees that change.
         var stream = await session.Events.FetchForExclusiveWriting<ActionItem>(message.ItemId, ct);
-        if (stream.Aggregate is not { } item || Deadlines.NextCheck(item, ladder) != message.At)
-            return outgoing; // gone, finished, re-dated or already past this step: a stale check
+        if (stream.Aggregate is not { } item)
+            return outgoing;
+        // The team's policy as it is now: a changed ladder applies from the next step on.
+        var rules = await policies.For(item.Team, ct);
+        var ladder = rules.Ladder;
+        if (Deadlines.NextCheck(item, ladder) != message.At)
+            return outgoing; // finished, re-dated, already past this step, or a ladder since changed: a stale check
 
         var now = time.Now();
         if (now < message.At)
@@ -54,9 +58,8 @@ public static class CheckItemDeadlinesHandler
             return outgoing;
         }
 
-        var steps = ActionItemDecider.Decide(item, new CheckDeadlines(),
-            new DecisionContext(Scheduler, now, dueDates, ladder, await audiences.For(item.Team, ct)));
-        var after = await items.Append(bus, stream, steps);
+        var steps = ActionItemDecider.Decide(item, new CheckDeadlines(), rules.ContextFor(Scheduler, now));
+        var after = await items.Append(bus, stream, steps, ladder);
         // At most one notification per item a day: a level change reached within a day of the
         // last one is recorded now and sent when the day is over.
         var notBefore = item.LastNotifiedAt + ladder.QuietPeriod;

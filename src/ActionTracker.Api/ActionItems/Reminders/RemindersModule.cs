@@ -9,7 +9,6 @@ public static class RemindersModule
     /// <summary>Reminders and escalations, from configuration (API.md, Configuration).</summary>
     public static IServiceCollection AddDeadlines(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<Audiences>();
         services.AddMessageHandlers(typeof(CheckItemDeadlinesHandler));
         return services;
     }

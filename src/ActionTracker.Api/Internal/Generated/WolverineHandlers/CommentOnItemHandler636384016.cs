@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
                 eventStreamOfActionItem.AppendMany(outgoing1);
             }
 
-            await ActionTracker.Api.ActionItems.ItemCommandMiddleware.AfterAsync(commentOnItem, eventStreamOfActionItem, outgoing1, decisionContext, documentSession, context, _itemWrites).ConfigureAwait(false);
+            await ActionTracker.Api.ActionItems.ItemCommandMiddleware.AfterAsync(commentOnItem, eventStreamOfActionItem, outgoing1, decisionContext, documentSession, context, _itemWrites, cancellation).ConfigureAwait(false);
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);

@@ -41,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
                 outgoing1.Execute(documentSession);
             }
 
-            await ActionTracker.Api.ActionItems.Create.CreateItemHandler.AfterAsync(createItem, outgoing1, decisionContext, documentSession, context, _itemWrites).ConfigureAwait(false);
+            await ActionTracker.Api.ActionItems.Create.CreateItemHandler.AfterAsync(createItem, outgoing1, decisionContext, documentSession, context, _itemWrites, cancellation).ConfigureAwait(false);
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);

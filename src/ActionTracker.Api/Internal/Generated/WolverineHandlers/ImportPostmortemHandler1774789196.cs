@@ -3,8 +3,6 @@
 using ActionTracker.Api.ActionItems;
 using ActionTracker.Api.Postmortems;
 using ActionTracker.Api.Teams;
-using ActionTracker.Domain.ActionItems;
-using System;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
@@ -13,20 +11,18 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class ImportPostmortemHandler1774789196 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly ActionTracker.Api.ActionItems.DecisionContexts _decisionContexts;
         private readonly ActionTracker.Api.ActionItems.ItemStreams _itemStreams;
         private readonly ActionTracker.Api.Postmortems.PostmortemImporter _postmortemImporter;
         private readonly ActionTracker.Api.Teams.TeamDirectory _teamDirectory;
-        private readonly ActionTracker.Domain.ActionItems.DueDatePolicy _dueDatePolicy;
-        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ImportPostmortemHandler1774789196(ActionTracker.Api.ActionItems.ItemStreams itemStreams, ActionTracker.Api.Postmortems.PostmortemImporter postmortemImporter, ActionTracker.Api.Teams.TeamDirectory teamDirectory, ActionTracker.Domain.ActionItems.DueDatePolicy dueDatePolicy, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ImportPostmortemHandler1774789196(ActionTracker.Api.ActionItems.DecisionContexts decisionContexts, ActionTracker.Api.ActionItems.ItemStreams itemStreams, ActionTracker.Api.Postmortems.PostmortemImporter postmortemImporter, ActionTracker.Api.Teams.TeamDirectory teamDirectory, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _decisionContexts = decisionContexts;
             _itemStreams = itemStreams;
             _postmortemImporter = postmortemImporter;
             _teamDirectory = teamDirectory;
-            _dueDatePolicy = dueDatePolicy;
-            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
 
@@ -41,7 +37,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "ActionTracker.Api.Postmortems.ImportPostmortemHandler");
             
             // The actual message execution
-            var outgoing1 = await ActionTracker.Api.Postmortems.ImportPostmortemHandler.Handle(importPostmortem, documentSession, context, _postmortemImporter, _itemStreams, _timeProvider, _dueDatePolicy, _teamDirectory, cancellation).ConfigureAwait(false);
+            var outgoing1 = await ActionTracker.Api.Postmortems.ImportPostmortemHandler.Handle(importPostmortem, documentSession, context, _postmortemImporter, _itemStreams, _decisionContexts, _teamDirectory, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
