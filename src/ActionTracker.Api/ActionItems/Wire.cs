@@ -39,6 +39,21 @@ public static class Wire
     }
 
     /// <summary>An RFC 3339 instant with an offset, or a date alone meaning the end of that day UTC.</summary>
+    /// <summary>A due date for a command: an instant with an offset, or a date, which ends in the item's team's zone (<see cref="DueDate"/>).</summary>
+    public static bool TryParseDueDate(string? text, out DueDate dueDate)
+    {
+        dueDate = default;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            dueDate = DueDate.EndOf(day);
+            return true;
+        }
+        if (!TryParseDueAt(text, out var instant))
+            return false;
+        dueDate = instant;
+        return true;
+    }
+
     public static bool TryParseDueAt(string? text, out DateTimeOffset instant)
     {
         instant = default;

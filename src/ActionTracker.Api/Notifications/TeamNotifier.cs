@@ -69,7 +69,7 @@ public sealed class TeamNotifier(TeamDirectory teams, IOptions<JsonOptions> json
             ActionItemEscalated { Notified: { } notified } => notified,
             _ => Legacy(item, level, team),
         };
-        var due = item.DueAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        var due = TeamTime.Format(item.DueAt, team.TimeZone);
         var text = new StringBuilder();
         text.Append(kind switch
         {

@@ -50,7 +50,7 @@ public sealed class TeamPolicies(
         await r.ReadAsync(ct);
         var leads = r.IsDBNull(0) ? [] : r.GetFieldValue<string[]>(0);
         var contact = r.IsDBNull(1) ? null : r.GetString(1);
-        var zone = r.IsDBNull(2) ? TimeZoneInfo.Utc : Zone(r.GetString(2));
+        var zone = Teams.TeamTime.Zone(r.IsDBNull(2) ? null : r.GetString(2));
         var record = r.IsDBNull(3) ? null : store.Options.Serializer().FromJson<TeamPolicyRecord>(r.GetStream(3));
         return Rules(team, leads, contact, zone, record);
     }
@@ -110,7 +110,4 @@ public sealed class TeamPolicies(
         }
         return record;
     }
-
-    private static TimeZoneInfo Zone(string id) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 }

@@ -49,7 +49,8 @@ public static class ActionItemDecider
         errors.Optional("description", c.Description, MaxText, multiline: true);
         errors.Slug("team", c.Team);
         errors.UserId("owner", c.Owner);
-        if (c.DueAt is { } due && due <= ctx.Now)
+        var dueAt = c.DueAt?.In(ctx.Ladder.TimeZone);
+        if (dueAt is { } due && due <= ctx.Now)
             errors.Add("dueAt", "The due date must be in the future.");
         if (c.Priority is { } p && !Enum.IsDefined(p))
             errors.Add("priority", "Unknown priority.");
@@ -70,14 +71,14 @@ public static class ActionItemDecider
         // The bound of an owner's postponement holds at creation too: only a lead of the team
         // or an admin may set a due date further out than twice the priority's default.
         var latest = ctx.Policy.LatestOwnerDueDate(priority, ctx.Now);
-        if (c.DueAt > latest && !caller.IsAdmin && !caller.LeadsTeam(c.Team))
+        if (dueAt > latest && !caller.IsAdmin && !caller.LeadsTeam(c.Team))
             throw new NotPermitted(
                 $"A {priority.ToString().ToLowerInvariant()} item may be due {latest:yyyy-MM-dd'T'HH:mm:ss'Z'} at the latest (twice the default); ask a lead of the team for a later date.");
         return
         [
             new ActionItemCreated(
                 c.ItemId, c.Title.Trim(), Normalize(c.Description), c.Team, c.Owner.Trim(), priority,
-                c.DueAt ?? ctx.DefaultDueAt(priority), c.Source, labels, caller.Id, ctx.Now),
+                dueAt ?? ctx.DefaultDueAt(priority), c.Source, labels, caller.Id, ctx.Now),
         ];
     }
 
@@ -201,7 +202,8 @@ public static class ActionItemDecider
     {
         var errors = new Errors();
         errors.Required("reason", c.Reason, MaxReason, multiline: true);
-        if (c.DueAt <= ctx.Now)
+        var dueAt = c.DueAt.In(ctx.Ladder.TimeZone);
+        if (dueAt <= ctx.Now)
             errors.Add("dueAt", "The due date must be in the future.");
         errors.ThrowIfAny();
 
@@ -211,21 +213,21 @@ public static class ActionItemDecider
             throw new NotPermitted("Only the owner, a lead of the team or an admin may change the due date.");
         if (item.IsTerminal)
             throw new InvalidState($"The item is {Describe(item.Status)}; a finished item has no due date to change.");
-        if (c.DueAt == item.DueAt)
+        if (dueAt == item.DueAt)
             return [];
 
-        var postponing = c.DueAt > item.DueAt;
+        var postponing = dueAt > item.DueAt;
         var ownerPostponement = postponing && !leadOrAdmin;
         if (ownerPostponement)
         {
             if (item.OwnerPostponements > 0)
                 throw new NotPermitted("The owner may postpone an item only once; ask a lead of the team.");
             var latest = ctx.Policy.LatestOwnerDueDate(item.Priority, item.CreatedAt);
-            if (c.DueAt > latest)
+            if (dueAt > latest)
                 throw new NotPermitted(
                     $"The owner may postpone a {item.Priority.ToString().ToLowerInvariant()} item to {latest:yyyy-MM-dd'T'HH:mm:ss'Z'} at the latest; ask a lead of the team.");
         }
-        return [new ActionItemDueDateChanged(item.Id, c.DueAt, item.DueAt, c.Reason!.Trim(), ownerPostponement, caller.Id, ctx.Now)];
+        return [new ActionItemDueDateChanged(item.Id, dueAt, item.DueAt, c.Reason!.Trim(), ownerPostponement, caller.Id, ctx.Now)];
     }
 
     private static IReadOnlyList<IActionItemEvent> Comment(ActionItem item, AddComment c, DecisionContext ctx)

@@ -11,7 +11,7 @@ public sealed record CreateActionItem(
     string Team,
     string Owner,
     Priority? Priority,
-    DateTimeOffset? DueAt,
+    DueDate? DueAt,
     ItemSource? Source,
     IReadOnlyList<string>? Labels) : ActionItemCommand;
 
@@ -21,7 +21,7 @@ public sealed record ChangeStatus(ItemStatus Status, string? Reason, string? Res
 /// <param name="Team">Unchanged when null.</param>
 public sealed record AssignActionItem(string Owner, string? Team) : ActionItemCommand;
 
-public sealed record ChangeDueDate(DateTimeOffset DueAt, string? Reason) : ActionItemCommand;
+public sealed record ChangeDueDate(DueDate DueAt, string? Reason) : ActionItemCommand;
 
 public sealed record AddComment(Guid CommentId, string Text) : ActionItemCommand;
 

@@ -33,7 +33,7 @@ public static class ChangeDueDateEndpoint
     private static async Task<Ok<ActionItemResponse>> Handle(
         Guid id, ChangeDueDateRequest body, HttpContext http, ItemCommandBus commands, CancellationToken ct)
     {
-        if (!Wire.TryParseDueAt(body.DueAt, out var dueAt))
+        if (!Wire.TryParseDueDate(body.DueAt, out var dueAt))
             throw new InvalidRequest("dueAt", "The due date is an RFC 3339 instant with an offset (2026-12-22T17:00:00Z) or a date (2026-12-22).");
         var command = new RedateItem(id, new(dueAt, body.Reason), CommandRequest.From(http, $"due-date {id}", body));
         var reply = await commands.Send<ActionItemResponse>(command, ct);

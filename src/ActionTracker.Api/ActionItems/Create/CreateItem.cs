@@ -73,10 +73,10 @@ public static class CreateActionItemEndpoint
     {
         var errors = new Dictionary<string, string[]>();
         var priority = Wire.OptionalPriority(body.Priority, errors);
-        DateTimeOffset? dueAt = null;
+        DueDate? dueAt = null;
         if (body.DueAt is not null)
         {
-            if (Wire.TryParseDueAt(body.DueAt, out var parsed))
+            if (Wire.TryParseDueDate(body.DueAt, out var parsed))
                 dueAt = parsed;
             else
                 errors["dueAt"] = ["The due date is an RFC 3339 instant with an offset (2026-12-22T17:00:00Z) or a date (2026-12-22)."];
